@@ -1,0 +1,58 @@
+# py2distro — two entry points that work on a fresh Debian 12 machine, as root:
+#   make demo   runs the pipeline on the built-in example (examples/hello-py2distro)
+#   make test   runs the whole test suite
+# Both install what they need (Debian packages, npm packages) first.
+
+SHELL := /bin/bash
+NODE_TEST := node --import tsx --test --test-reporter=spec
+# Debian packages the tests and the demo use as tools and as judges.
+SYSTEM_PACKAGES := podman runc mmdebstrap lintian rpm rpmlint createrepo-c dnf apt-utils gpg gpgv \
+	xz-utils zstd dpkg-dev debhelper dh-python python3-all python3-setuptools python3-wheel \
+	pybuild-plugin-pyproject python3-stdeb ca-certificates curl
+# Tests and the demo point podman at runc + lower ulimits (see test/fixtures/containers.conf).
+export CONTAINERS_CONF ?= $(CURDIR)/test/fixtures/containers.conf
+
+.PHONY: all deps system-deps node-deps build test test-unit test-integration demo images bench clean
+
+all: build
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root (or install: $$missing)"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-deps: node_modules/.package-lock.json
+
+deps: system-deps node-deps
+
+build: node-deps
+	npx tsc -p tsconfig.json
+
+# Builder images are reused when their Dockerfile hash tag exists, built otherwise.
+images: deps build
+	node bin/py2distro.js images build --target debian-bookworm --target rpmtest-bookworm
+
+test-unit: deps build
+	$(NODE_TEST) test/unit/*.test.ts
+
+test-integration: deps build
+	$(NODE_TEST) --test-concurrency=2 test/integration/*.test.ts
+
+test: deps build
+	$(NODE_TEST) --test-concurrency=2 test/unit/*.test.ts test/integration/*.test.ts
+
+demo: deps build
+	bash scripts/demo.sh
+
+bench: deps build
+	@ls bench/*.sh | sed 's/^/  /'; echo "run one: bash bench/<name>.sh"
+
+clean:
+	rm -rf dist demo-out test/.work

@@ -1,0 +1,98 @@
+/**
+ * The one way py2distro runs external programs: argument arrays only (never a shell string),
+ * a timeout, the abort signal, and output routed to the caller's log. execa's error already
+ * carries the exit code, signal and a short message; we keep it as `cause` and show its message.
+ */
+import { execa, type ExecaError, type Options as ExecaOptions } from 'execa';
+import { Py2DistroError } from './errors.js';
+import type { Logger } from './log.js';
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Replace the environment instead of extending process.env. */
+  extendEnv?: boolean;
+  /** Milliseconds; default 10 minutes. */
+  timeout?: number;
+  signal?: AbortSignal;
+  input?: string | Buffer;
+  /** Each output line is sent here as it arrives (build logs). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  log?: Logger;
+  /** Return the result instead of throwing on a non-zero exit. */
+  reject?: boolean;
+  /** Binary stdout (e.g. a tar stream). */
+  encoding?: 'utf8' | 'buffer';
+}
+
+export interface ExecResult<T = string> {
+  command: string;
+  exitCode: number;
+  stdout: T;
+  stderr: string;
+  failed: boolean;
+}
+
+/** Validate an argument built from untrusted data: no NUL, no leading '-' option smuggling. */
+export function safeArg(value: string, what: string): string {
+  if (value.includes('\0') || value.startsWith('-')) {
+    throw new Py2DistroError('E_NAME_INVALID', `refusing to pass ${what} ${JSON.stringify(value)} to a command`);
+  }
+  return value;
+}
+
+export async function run(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return (await runInternal(file, args, { ...opts, encoding: 'utf8' })) as ExecResult<string>;
+}
+
+export async function runBuffer(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult<Buffer>> {
+  return (await runInternal(file, args, { ...opts, encoding: 'buffer' })) as ExecResult<Buffer>;
+}
+
+async function runInternal(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult<string | Buffer>> {
+  opts.log?.debug(`$ ${[file, ...args].join(' ')}`);
+  const lines = opts.onLine;
+  try {
+    const sub = execa(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: opts.extendEnv ?? true,
+      timeout: opts.timeout ?? 10 * 60_000,
+      cancelSignal: opts.signal,
+      input: opts.input,
+      reject: opts.reject ?? true,
+      encoding: opts.encoding === 'buffer' ? 'buffer' : 'utf8',
+      stripFinalNewline: opts.encoding !== 'buffer',
+      forceKillAfterDelay: 5_000,
+      ...(lines
+        ? {
+            stdout: ['pipe', function* (line: unknown) { lines(String(line), 'stdout'); yield line; }],
+            stderr: ['pipe', function* (line: unknown) { lines(String(line), 'stderr'); yield line; }],
+          }
+        : {}),
+    } as unknown as ExecaOptions);
+    const r = await sub;
+    const stdout = opts.encoding === 'buffer' ? Buffer.from(r.stdout as unknown as Uint8Array) : String(r.stdout ?? '');
+    return { command: r.command, exitCode: r.exitCode ?? 0, stdout, stderr: String(r.stderr ?? ''), failed: r.failed };
+  } catch (err) {
+    const e = err as ExecaError;
+    if (e && typeof e === 'object' && 'code' in e && e.code === 'ENOENT') {
+      throw new Py2DistroError('E_TOOL_MISSING', `${file} is not installed or not on PATH`, { cause: err });
+    }
+    if (e?.isCanceled) throw new Py2DistroError('E_ABORTED', `${file} was interrupted`, { cause: err });
+    const tail = String(e?.stderr ?? '').trim().split('\n').slice(-20).join('\n');
+    throw new Py2DistroError('E_EXEC', `${e?.shortMessage ?? String(err)}${tail ? `\n${tail}` : ''}`, { cause: err });
+  }
+}
+
+/** Check up front that the programs a step needs are on PATH (electron-forge's makers do this). */
+export async function requireTools(tools: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const t of tools) {
+    const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', t], { reject: false });
+    if (r.exitCode !== 0) missing.push(t);
+  }
+  if (missing.length) {
+    throw new Py2DistroError('E_TOOL_MISSING', `required program(s) not found: ${missing.join(', ')}`);
+  }
+}
