@@ -43,6 +43,12 @@ export interface ConfigFile {
   retention?: number;
   'conflict-policy'?: 'build' | 'fail';
   'fail-fast'?: boolean;
+  /** sync: pip requirements files (-r) and constraints files (-c). */
+  requirements?: string[];
+  constraints?: string[];
+  /** sync: state, logs and reports (default <repo>/.py2distro-sync). */
+  'state-dir'?: string;
+  'report-dir'?: string;
   packages?: string[];
   extras?: Record<string, string[]>;
   [key: string]: unknown;
@@ -71,7 +77,8 @@ export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
   return { file, data: resolvePaths(parseConfigText(text, file), path.dirname(file)) };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// Formats ("uri") are checked where the value is used (e.g. the index URL); without ajv-formats, ajv would warn on every run.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const validate = ajv.compile(schema);
 
 /** Parse and validate config text; throws one E_CONFIG listing every problem with its line. */
@@ -131,7 +138,7 @@ function nodeAt(root: unknown, segments: string[]): YamlNode | undefined {
   return cur;
 }
 
-const PATH_KEYS = ['cache-dir', 'templates', 'out', 'repo', 'sign-key', 'sign-passphrase-file'] as const;
+const PATH_KEYS = ['cache-dir', 'templates', 'out', 'repo', 'sign-key', 'sign-passphrase-file', 'state-dir', 'report-dir'] as const;
 
 function resolvePaths(data: ConfigFile, dir: string): ConfigFile {
   const out: ConfigFile = { ...data };
@@ -140,6 +147,8 @@ function resolvePaths(data: ConfigFile, dir: string): ConfigFile {
     if (typeof v === 'string') out[k] = path.resolve(dir, v);
   }
   if (out.keyrings) out.keyrings = out.keyrings.map((k) => path.resolve(dir, k));
+  if (out.requirements) out.requirements = out.requirements.map((k) => path.resolve(dir, k));
+  if (out.constraints) out.constraints = out.constraints.map((k) => path.resolve(dir, k));
   return out;
 }
 

@@ -1,0 +1,68 @@
+#!/bin/sh
+# py2distro-build for Debian/Ubuntu builder images. py2distro runs it twice per build, in two
+# fresh containers with the same mounts:
+#   py2distro-build deps    network on:  refresh apt lists and download Build-Depends into the cache
+#   py2distro-build build   network off: install Build-Depends from the cache as root, then build
+#                           as the unprivileged `builder` user and copy the artifacts out
+# Mounts (the contract with src/build.ts):
+#   /py2distro/src       read-only: <source>-<version>/debian/... and the .orig tarball
+#   /py2distro/cache     read-write: apt lists and archives of this run, the local repo index
+#   /py2distro/out       read-write: artifacts, and package-METADATA from the built package
+#   /py2distro/localrepo optional, read-only: .debs py2distro built earlier (any layout)
+# Environment: SOURCE_DATE_EPOCH, BUILD_JOBS, HOST_UID, HOST_GID.
+set -eu
+
+step=${1:?usage: py2distro-build deps|build}
+cache=/py2distro/cache
+mkdir -p "$cache/apt/archives/partial" "$cache/apt/lists/partial"
+# Keep apt's state in the per-run cache so the offline container sees what the online one fetched.
+# Sandbox::User=root: the _apt user cannot write into the root-owned bind mount.
+set -- -o Dir::Cache::Archives="$cache/apt/archives" -o Dir::State::Lists="$cache/apt/lists" \
+       -o APT::Sandbox::User=root -o Acquire::Retries=3 -o Debug::NoLocking=1 -y -q
+
+srcdir=$(find /py2distro/src -mindepth 2 -maxdepth 2 -type d -name debian -printf '%h\n' | head -n 1)
+[ -n "$srcdir" ] || { echo "py2distro-build: no <source>/debian directory in /py2distro/src" >&2; exit 2; }
+
+# Packages py2distro built earlier: indexed as a flat repository that only this container trusts.
+if [ "$step" = deps ] && [ -d /py2distro/localrepo ]; then
+  rm -rf "$cache/localrepo" && mkdir -p "$cache/localrepo"
+  find /py2distro/localrepo -name '*.deb' -type f -exec cp -t "$cache/localrepo" {} +
+  (cd "$cache/localrepo" && apt-ftparchive packages . > Packages)
+fi
+if [ -f "$cache/localrepo/Packages" ]; then
+  echo "deb [trusted=yes] file:$cache/localrepo ./" > /etc/apt/sources.list.d/py2distro-local.list
+fi
+
+case "$step" in
+deps)
+  apt-get "$@" update
+  apt-get "$@" --download-only --no-install-recommends build-dep "$srcdir"
+  ;;
+build)
+  apt-get "$@" --no-download --no-install-recommends build-dep "$srcdir"
+  # A fixed build path: it ends up in debug info and .buildinfo, so it must not vary between runs.
+  work=/home/builder/build
+  rm -rf "$work" && mkdir -p "$work"
+  cp -a /py2distro/src/. "$work/"
+  chown -R builder:builder "$work"
+  cd "$work/$(basename "$srcdir")"
+  # A clean, fixed environment for reproducibility; noautodbgsym: py2distro ships no -dbgsym debs.
+  setpriv --reuid=builder --regid=builder --init-groups \
+    env -i HOME=/home/builder PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC \
+      SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:?}" \
+      DEB_BUILD_OPTIONS="noautodbgsym parallel=${BUILD_JOBS:-1}" \
+    dpkg-buildpackage -us -uc -b
+  cd "$work"
+  for f in *.deb *.buildinfo *.changes; do [ -f "$f" ] && cp "$f" /py2distro/out/; done
+  # What the built package really ships: its dist-info METADATA (or egg-info PKG-INFO + requires.txt).
+  for deb in *.deb; do
+    dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*.dist-info/METADATA' > /py2distro/out/package-METADATA 2>/dev/null || true
+    [ -s /py2distro/out/package-METADATA ] && break
+    dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*.egg-info/PKG-INFO' > /py2distro/out/package-METADATA 2>/dev/null || true
+    dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*.egg-info/requires.txt' > /py2distro/out/package-requires.txt 2>/dev/null || true
+    [ -s /py2distro/out/package-METADATA ] && break
+  done
+  chown -R "${HOST_UID:-0}:${HOST_GID:-0}" /py2distro/out
+  ;;
+*) echo "py2distro-build: unknown step $step" >&2; exit 2 ;;
+esac

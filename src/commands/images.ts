@@ -1,0 +1,68 @@
+/**
+ * `py2distro images build [--target T]...` builds (or confirms) builder images ahead of time;
+ * `py2distro images list` shows the builder images present in the engine.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { selectEngine } from '../engines/index.js';
+import { ensureImage, listBuilderImages, type BuilderImage } from '../images.js';
+import { runSteps } from '../progress.js';
+import { getTarget, TARGETS } from '../targets.js';
+import { collect, createContext } from './context.js';
+
+interface ImagesBuildFlags {
+  target?: string[];
+  engine?: string;
+  rebuild?: boolean;
+}
+
+export function register(program: Command): void {
+  const images = program.command('images').description('builder images: build them ahead of time, list them');
+
+  images
+    .command('build')
+    .description('build the builder image of each target (reused when its Dockerfile hash tag exists)')
+    .option('--target <target>', 'target to build for; repeatable (default: config targets, else every non-test target)', collect)
+    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
+    .option('--rebuild', 'build even when the tag exists')
+    .action(async (flags: ImagesBuildFlags, self: Command) => {
+      const ctx = await createContext(self);
+      const names = flags.target?.length ? flags.target : ctx.config.targets?.length ? ctx.config.targets : TARGETS.filter((t) => !t.testOnly).map((t) => t.name);
+      const targets = [...new Map(names.map((n) => getTarget(n)).map((t) => [t.name, t])).values()];
+      const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
+      const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-images-'));
+      const built: BuilderImage[] = [];
+      try {
+        await runSteps(
+          targets.map((t) => ({
+            title: `builder image ${t.name}`,
+            async run(_c: object, report: (text: string) => void) {
+              const image = await ensureImage(t, engine, { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir, onLine: report }, { rebuild: flags.rebuild });
+              report(`${image.tag} (${image.status})`);
+              built.push(image);
+            },
+          })),
+          {},
+          { json: ctx.json, verbose: ctx.verbose, exitOnError: false },
+        );
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+      ctx.print({ ok: true, engine: engine.name, images: built }, () => built.map((i) => `${i.target}\t${i.tag}\t${i.status}`).join('\n'));
+    });
+
+  images
+    .command('list')
+    .description('list the builder images present in the container engine')
+    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
+    .action(async (flags: { engine?: string }, self: Command) => {
+      const ctx = await createContext(self);
+      const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
+      const list = await listBuilderImages(engine);
+      ctx.print({ ok: true, engine: engine.name, images: list }, () =>
+        list.length ? list.map((i) => `${i.ref}\t${i.id}\t${i.created}\t${i.size}`).join('\n') : 'no builder images; run `py2distro images build`',
+      );
+    });
+}

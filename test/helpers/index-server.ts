@@ -1,0 +1,178 @@
+/**
+ * A real package index on 127.0.0.1 for tests: PEP 691 JSON (with HTML when the client asks for it,
+ * like PyPI) or PEP 503 HTML only (like static-file mirrors), optional basic auth, redirects,
+ * yanked files, requires-python, detached signatures at `<file>.asc`, and injected transient failures.
+ *
+ *   const index = await startIndexServer({ mode: 'html' });
+ *   index.addFile('hello', { filename: 'hello-1.0.tar.gz', content, signature });
+ *   await runCli(['fetch', 'hello', '--index-url', index.url]);
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface IndexFile {
+  filename: string;
+  content: Buffer;
+  /** Armored detached signature served at `<file-url>.asc`. */
+  signature?: string;
+  /** PEP 592: true, or the reason string. */
+  yanked?: boolean | string;
+  requiresPython?: string;
+  /** Advertise the signature (data-gpg-sig / gpg-sig). Default: true when a signature exists. */
+  advertiseSignature?: boolean;
+  /** Publish this sha256 instead of the real one (the "index lies" case). */
+  sha256Override?: string;
+  /** Leave the hash out of the listing entirely. */
+  omitHash?: boolean;
+}
+
+export interface IndexServerOptions {
+  /** 'json': PEP 691 JSON when asked for, HTML otherwise. 'html': PEP 503 HTML only, Accept ignored. */
+  mode: 'json' | 'html';
+  auth?: { user: string; password: string };
+  projects?: Record<string, IndexFile[]>;
+  /** Serve file downloads through a 302 from /redirect/… (like PyPI's files host). */
+  redirectFiles?: boolean;
+  /** Use absolute file URLs instead of relative ones. */
+  absoluteUrls?: boolean;
+}
+
+export interface IndexServer {
+  /** The simple index URL, ending in `/simple/`. Without credentials. */
+  url: string;
+  /** `http://user:password@127.0.0.1:port/simple/` when auth is configured. */
+  urlWithAuth: string;
+  origin: string;
+  addFile(project: string, file: IndexFile): void;
+  /** Answer the next `count` requests whose path starts with `pathPrefix` with `status` (e.g. 503). */
+  failNext(pathPrefix: string, count: number, status?: number): void;
+  /** Paths requested so far (in order), for asserting "downloaded once". */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export function normaliseName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export async function startIndexServer(opts: IndexServerOptions): Promise<IndexServer> {
+  const projects = new Map<string, { display: string; files: IndexFile[] }>();
+  const failures: { prefix: string; count: number; status: number }[] = [];
+  const requests: string[] = [];
+  let origin = '';
+
+  const addFile = (project: string, file: IndexFile) => {
+    const key = normaliseName(project);
+    const entry = projects.get(key) ?? { display: project, files: [] };
+    entry.files = entry.files.filter((f) => f.filename !== file.filename);
+    entry.files.push(file);
+    projects.set(key, entry);
+  };
+  for (const [p, files] of Object.entries(opts.projects ?? {})) for (const f of files) addFile(p, f);
+
+  const fileUrl = (project: string, filename: string) => {
+    const rel = `${opts.redirectFiles ? 'redirect' : 'files'}/${project}/${encodeURIComponent(filename)}`;
+    // Relative to /simple/<project>/ — clients must resolve it against the page URL.
+    return opts.absoluteUrls ? `${origin}/${rel}` : `../../${rel}`;
+  };
+  const sha256 = (f: IndexFile) => f.sha256Override ?? createHash('sha256').update(f.content).digest('hex');
+  const advertised = (f: IndexFile) => f.signature !== undefined && f.advertiseSignature !== false;
+
+  const projectJson = (key: string) => {
+    const p = projects.get(key)!;
+    return {
+      meta: { 'api-version': '1.1' },
+      name: key,
+      versions: [],
+      files: p.files.map((f) => ({
+        filename: f.filename,
+        url: fileUrl(key, f.filename),
+        hashes: f.omitHash ? {} : { sha256: sha256(f) },
+        'requires-python': f.requiresPython,
+        yanked: f.yanked ?? false,
+        'gpg-sig': advertised(f) ? true : undefined,
+        size: f.content.length,
+      })),
+    };
+  };
+  const projectHtml = (key: string) => {
+    const links = projects.get(key)!.files.map((f) => {
+      const attrs = [`href="${escapeHtml(fileUrl(key, f.filename) + (f.omitHash ? '' : `#sha256=${sha256(f)}`))}"`];
+      if (f.requiresPython) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);
+      if (f.yanked !== undefined && f.yanked !== false) attrs.push(`data-yanked="${escapeHtml(f.yanked === true ? '' : f.yanked)}"`);
+      if (advertised(f)) attrs.push('data-gpg-sig="true"');
+      return `    <a ${attrs.join(' ')}>${escapeHtml(f.filename)}</a><br/>`;
+    });
+    return `<!DOCTYPE html>\n<html>\n  <head><meta name="pypi:repository-version" content="1.0"><title>Links for ${key}</title></head>\n  <body>\n    <h1>Links for ${key}</h1>\n${links.join('\n')}\n  </body>\n</html>\n`;
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    requests.push(url.pathname);
+    const send = (status: number, body: string | Buffer, type = 'text/plain', extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': type, ...extra });
+      res.end(body);
+    };
+    if (opts.auth) {
+      const expected = 'Basic ' + Buffer.from(`${opts.auth.user}:${opts.auth.password}`).toString('base64');
+      if (req.headers.authorization !== expected) return send(401, 'unauthorized', 'text/plain', { 'www-authenticate': 'Basic realm="index"' });
+    }
+    const fail = failures.find((f) => url.pathname.startsWith(f.prefix) && f.count > 0);
+    if (fail) {
+      fail.count--;
+      return send(fail.status, 'transient failure');
+    }
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const wantsJson = opts.mode === 'json' && /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? '');
+
+    if (parts[0] === 'simple' && parts.length === 1) {
+      if (wantsJson) {
+        return send(200, JSON.stringify({ meta: { 'api-version': '1.1' }, projects: [...projects.keys()].map((name) => ({ name })) }), 'application/vnd.pypi.simple.v1+json');
+      }
+      const links = [...projects.keys()].map((k) => `<a href="${k}/">${k}</a>`).join('\n');
+      return send(200, `<!DOCTYPE html><html><body>\n${links}\n</body></html>\n`, 'text/html');
+    }
+    if (parts[0] === 'simple' && parts.length === 2) {
+      const key = normaliseName(parts[1]);
+      if (!projects.has(key)) return send(404, 'not found');
+      // PEP 503: non-normalised names redirect to the normalised URL (PyPI does this).
+      if (key !== parts[1] || !url.pathname.endsWith('/')) return send(301, '', 'text/plain', { location: `/simple/${key}/` });
+      if (wantsJson) return send(200, JSON.stringify(projectJson(key)), 'application/vnd.pypi.simple.v1+json');
+      return send(200, projectHtml(key), 'text/html');
+    }
+    if ((parts[0] === 'files' || parts[0] === 'redirect') && parts.length === 3) {
+      const p = projects.get(normaliseName(parts[1]));
+      const isSig = parts[2].endsWith('.asc');
+      const filename = isSig ? parts[2].slice(0, -4) : parts[2];
+      const f = p?.files.find((x) => x.filename === filename);
+      if (!f || (isSig && f.signature === undefined)) return send(404, 'not found');
+      if (parts[0] === 'redirect') return send(302, '', 'text/plain', { location: `/files/${parts[1]}/${encodeURIComponent(parts[2])}` });
+      return isSig ? send(200, f.signature!, 'application/pgp-signature') : send(200, f.content, 'application/octet-stream');
+    }
+    return send(404, 'not found');
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = opts.auth ? `${encodeURIComponent(opts.auth.user)}:${encodeURIComponent(opts.auth.password)}@` : '';
+  return {
+    url: `${origin}/simple/`,
+    urlWithAuth: `${origin.replace('http://', `http://${auth}`)}/simple/`,
+    origin,
+    addFile,
+    failNext(prefix, count, status = 503) {
+      failures.push({ prefix, count, status });
+    },
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
