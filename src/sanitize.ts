@@ -26,11 +26,11 @@ export function oneLine(text: string | undefined): string {
   return cleanText(text).replace(/\s+/g, ' ').trim();
 }
 
-const SYNOPSIS_MAX = 72;
+const SYNOPSIS_MAX = 79;
 
 /**
- * The Debian synopsis / RPM Summary: one line, at most 72 characters (lintian warns above 80 once the
- * field name is counted), no trailing full stop (Developer's Reference §6.2.2).
+ * The Debian synopsis / RPM Summary: one line, under 80 characters (lintian: synopsis-too-long),
+ * no trailing full stop (Developer's Reference §6.2.2).
  */
 export function synopsis(summary: string | undefined, fallback: string): string {
   let s = oneLine(summary) || oneLine(fallback);
@@ -64,18 +64,27 @@ function wrap(line: string, width: number): string[] {
 export function descriptionLines(text: string | undefined, maxLines = 24): string[] {
   const lines: string[] = [];
   let blank = true;
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length) lines.push(...wrap(paragraph.join(' '), 78));
+    paragraph = [];
+  };
   for (const rawLine of cleanText(text).split('\n')) {
     const line = rawLine.replace(/\s+$/, '');
     if (!line.trim()) {
+      flush();
       if (!blank) lines.push('');
       blank = true;
       continue;
     }
     blank = false;
-    // Indented lines are shown verbatim by dpkg; keep them, but unindented text is reflowed.
-    if (/^\s/.test(line)) lines.push(line.length > 78 ? line.slice(0, 78) : line);
-    else lines.push(...wrap(line.trim(), 78));
+    // Indented lines (code, lists) are shown verbatim by dpkg; other text is reflowed per paragraph.
+    if (/^\s/.test(line) || /^([-*+] |#|\d+\. |[=~^-]{3,}$)/.test(line)) {
+      flush();
+      lines.push(line.length > 78 ? line.slice(0, 78) : line);
+    } else paragraph.push(line.trim());
   }
+  flush();
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   if (lines.length > maxLines) {
     lines.length = maxLines;

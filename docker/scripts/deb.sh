@@ -13,12 +13,15 @@
 set -eu
 
 step=${1:?usage: py2distro-build deps|build}
+# Hand what this container wrote back to the invoking user (a rootful docker daemon would leave
+# root-owned files the host user can neither read nor delete), whatever way the step ends.
+trap 'chown -R "${HOST_UID:-0}:${HOST_GID:-0}" /py2distro/out /py2distro/cache 2>/dev/null || true' EXIT
 cache=/py2distro/cache
 mkdir -p "$cache/apt/archives/partial" "$cache/apt/lists/partial"
 # Keep apt's state in the per-run cache so the offline container sees what the online one fetched.
 # Sandbox::User=root: the _apt user cannot write into the root-owned bind mount.
 set -- -o Dir::Cache::Archives="$cache/apt/archives" -o Dir::State::Lists="$cache/apt/lists" \
-       -o APT::Sandbox::User=root -o Acquire::Retries=3 -o Debug::NoLocking=1 -y -q
+       -o APT::Sandbox::User=root -o Acquire::Retries=3 -y -q
 
 srcdir=$(find /py2distro/src -mindepth 2 -maxdepth 2 -type d -name debian -printf '%h\n' | head -n 1)
 [ -n "$srcdir" ] || { echo "py2distro-build: no <source>/debian directory in /py2distro/src" >&2; exit 2; }
@@ -62,7 +65,6 @@ build)
     dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*.egg-info/requires.txt' > /py2distro/out/package-requires.txt 2>/dev/null || true
     [ -s /py2distro/out/package-METADATA ] && break
   done
-  chown -R "${HOST_UID:-0}:${HOST_GID:-0}" /py2distro/out
   ;;
 *) echo "py2distro-build: unknown step $step" >&2; exit 2 ;;
 esac

@@ -15,6 +15,9 @@
 set -eu
 
 step=${1:?usage: py2distro-build deps|build}
+# Hand what this container wrote back to the invoking user (a rootful docker daemon would leave
+# root-owned files the host user can neither read nor delete), whatever way the step ends.
+trap 'chown -R "${HOST_UID:-0}:${HOST_GID:-0}" /py2distro/out /py2distro/cache 2>/dev/null || true' EXIT
 cache=/py2distro/cache
 spec=$(find /py2distro/src/SPECS -maxdepth 1 -name '*.spec' | head -n 1)
 [ -n "$spec" ] || { echo "py2distro-build: no SPECS/*.spec in /py2distro/src" >&2; exit 2; }
@@ -94,7 +97,6 @@ build:*)
     rpm2cpio "$rpm" | cpio -i --quiet --to-stdout '*.egg-info/requires.txt' > /py2distro/out/package-requires.txt 2>/dev/null || true
     [ -s /py2distro/out/package-METADATA ] && break
   done
-  chown -R "${HOST_UID:-0}:${HOST_GID:-0}" /py2distro/out
   ;;
 *) echo "py2distro-build: unknown step $step" >&2; exit 2 ;;
 esac

@@ -2,14 +2,20 @@
 import type { Command } from 'commander';
 import { register as registerFetch } from './fetch.js';
 import { register as registerVerify } from './verify.js';
+import { register as registerRepo } from './repo.js';
 import { register as registerImages } from './images.js';
+import { register as registerBuild } from './build.js';
+import { register as registerRender } from './render.js';
 
 type Register = (program: Command) => void;
 
 const modules: Register[] = [
+  registerRender,
   registerFetch,
   registerVerify,
+  registerRepo,
   registerImages,
+  registerBuild,
 ];
 
 export function registerCommands(program: Command): void {

@@ -7,8 +7,12 @@
 
 export type IniSections = Map<string, Map<string, string>>;
 
-/** configparser-style INI: `key = value` or `key: value`, indented continuation lines, # and ; comments. */
-export function parseIni(text: string): IniSections {
+/**
+ * configparser-style INI: `key = value` or `key: value`, indented continuation lines, # and ; comments.
+ * setup.cfg keys are option names (lowercased, `-` read as `_` as setuptools does); entry point
+ * names are kept exactly (`keepKeys`).
+ */
+export function parseIni(text: string, opts: { keepKeys?: boolean } = {}): IniSections {
   const sections: IniSections = new Map();
   let section: Map<string, string> | undefined;
   let key: string | undefined;
@@ -28,7 +32,7 @@ export function parseIni(text: string): IniSections {
     }
     const kv = /^([^=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(raw);
     if (kv) {
-      key = kv[1]!.trim().toLowerCase().replace(/-/g, '_');
+      key = opts.keepKeys ? kv[1]!.trim() : kv[1]!.trim().toLowerCase().replace(/-/g, '_');
       section.set(key, kv[2]!.trim());
     }
   }
@@ -83,7 +87,8 @@ export function parseSetupCfg(text: string): SetupCfgData {
     return v;
   };
   const longDesc = md.get('long_description');
-  const entryPoints = ini.get('options.entry_points');
+  // Entry point names are case- and dash-sensitive, so that section is re-read with keys kept.
+  const entryPoints = parseIni(text, { keepKeys: true }).get('options.entry_points');
   const consoleScripts: Record<string, string> = {};
   for (const line of listValue(entryPoints?.get('console_scripts'), /\n/)) {
     const m = /^([^=\s]+)\s*=\s*(.+)$/.exec(line);

@@ -35,7 +35,7 @@ export async function readEggInfo(dir: string, files: readonly string[]): Promis
   let consoleScripts: Record<string, string> | undefined;
   if (entryPoints !== undefined) {
     consoleScripts = {};
-    for (const [k, v] of parseIni(entryPoints).get('console_scripts') ?? []) consoleScripts[k] = v;
+    for (const [k, v] of parseIni(entryPoints, { keepKeys: true }).get('console_scripts') ?? []) consoleScripts[k] = v;
   } else {
     consoleScripts = {}; // egg-info without entry_points.txt: setuptools writes it whenever there are any
   }

@@ -7,12 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { XzReadableStream } from 'xz-decompress';
+import xzDecompressModule from 'xz-decompress';
 import { Py2DistroError } from '../errors.js';
 import { runBuffer } from '../exec.js';
 import { listArMembers, type ArMember } from './ar.js';
 import { field, parseSingleParagraph, type Paragraph } from './deb822.js';
 
+// xz-decompress is CommonJS: its named export is only reachable through the default import under ESM.
+const { XzReadableStream } = xzDecompressModule;
 const MAX_CONTROL_TAR = 32 * 1024 * 1024;
 
 export const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;

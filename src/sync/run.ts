@@ -39,10 +39,13 @@ export interface SyncBackend extends ClosureBackend {
   build(req: {
     node: ClosureNode; target: Target; rendered: RenderedPackaging; image: string; localPackages: string[]; outDir: string; logPath: string;
   }): Promise<{ files: string[] }>;
-  /** Publish (sign, index, prune by retention) package files for a target. */
-  publish(req: { target: Target; files: string[] }): Promise<{ published: string[]; pruned: string[] }>;
-  /** Paths of already published files, by basename, so builds can install them. */
-  publishedPath(target: Target, file: string): string;
+  /**
+   * Publish (sign, index, prune by retention) package files for a target. Returns where each input
+   * file now is, relative to the repository (unchanged re-publications included), and what was pruned.
+   */
+  publish(req: { target: Target; files: string[] }): Promise<{ published: { input: string; path: string }[]; pruned: string[] }>;
+  /** Absolute path of a published file (a repository-relative path from {@link publish}). */
+  publishedPath(target: Target, repoPath: string): string;
 }
 
 export interface SyncOptions {
@@ -148,9 +151,11 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
     if (toPublish.length) {
       try {
         const pub = await backend.publish({ target, files: toPublish.flatMap((r) => r.files) });
-        report.published.push(...pub.published.map((f) => path.basename(f)));
-        report.pruned.push(...pub.pruned.map((f) => path.basename(f)));
+        report.published.push(...pub.published.map((f) => f.path));
+        report.pruned.push(...pub.pruned);
+        const where = new Map(pub.published.map((f) => [f.input, f.path]));
         for (const r of toPublish) {
+          r.state!.files = r.files.map((f) => where.get(f) ?? path.basename(f));
           targetState[r.outcome.name] = r.state!;
           liveVersion.set(r.outcome.name, r.state!.packageVersion ?? `${r.state!.version}-${r.state!.revision}`);
         }

@@ -18,7 +18,7 @@ export interface PackageState {
   packageVersion?: string;
   key: string;
   sdistSha256: string;
-  /** Published file names (basenames) of this build. */
+  /** Published files of this build, relative to the repository directory. */
   files: string[];
   builtAt: string;
 }

@@ -65,3 +65,18 @@ test('verify: a keyring that is not a keyring is a usage error (exit 2)', async 
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /E_KEYRING/);
 });
+
+test('verify: keyrings and trust pins from py2distro.yaml (flags add to them)', async () => {
+  const cfgDir = await mkdtemp(path.join(dir, 'cfg-'));
+  await writeFile(path.join(cfgDir, 'keys.asc'), await (await import('node:fs/promises')).readFile(keyring));
+  const data = Buffer.from('config case\n');
+  const target = path.join(cfgDir, 'cfg_pkg-2.0.tar.gz');
+  await writeFile(target, data);
+  await writeFile(`${target}.asc`, await signDetached(data, key));
+  await writeFile(path.join(cfgDir, 'py2distro.yaml'), `keyrings: [keys.asc]\ntrust:\n  Cfg_Pkg: "${key.fingerprint}"\n`);
+  const r = await runCli(['--config', path.join(cfgDir, 'py2distro.yaml'), 'verify', target, '--json']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).signature.signer, key.fingerprint);
+  const bad = await runCli(['--config', path.join(cfgDir, 'py2distro.yaml'), 'verify', target, '--signature-policy', 'sometimes']);
+  assert.equal(bad.exitCode, 2);
+});

@@ -58,7 +58,7 @@ function fake(repo: string): Fake {
       if (f.failPublish) throw new Py2DistroError('E_REPO_LOCKED', 'repository is locked');
       f.publishes.push(files.map((x) => path.basename(x)));
       for (const file of files) await copyFile(file, path.join(repo, path.basename(file)));
-      return { published: files, pruned: [] };
+      return { published: files.map((input) => ({ input, path: path.basename(input) })), pruned: [] };
     },
     publishedPath: (_t, file) => path.join(repo, file),
   };

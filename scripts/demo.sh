@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# py2distro demo (`make demo`): the example project under examples/hello-py2distro goes through the
+# pipeline as an upstream release would. Each section below belongs to one stage; later stages
+# reuse the variables the earlier ones export (DEMO_OUT, INDEX_URL, KEYRING, UPSTREAM_FPR, SDIST).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+PY2DISTRO=(node "$ROOT/bin/py2distro.js")
+export DEMO_OUT="${DEMO_OUT:-$ROOT/demo-out}"
+rm -rf "$DEMO_OUT"
+mkdir -p "$DEMO_OUT"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# --- 1. upstream: sdist, signing key, signature, static PEP 503 index on 127.0.0.1 (issue 2) ---
+say "building the example sdist with Debian's setuptools"
+mkdir -p "$DEMO_OUT/upstream"
+(cd examples/hello-py2distro && /usr/bin/python3 -c 'import sys; from setuptools import build_meta as b; print(b.build_sdist(sys.argv[1]))' "$DEMO_OUT/upstream" >/dev/null)
+rm -rf examples/hello-py2distro/src/*.egg-info
+SDIST_NAME="$(cd "$DEMO_OUT/upstream" && ls *.tar.gz)"
+export SDIST="$DEMO_OUT/upstream/$SDIST_NAME"
+echo "$SDIST_NAME"
+
+say "generating the upstream release key (demo only) and signing the sdist"
+export GNUPGHOME="$DEMO_OUT/upstream/gnupg"
+mkdir -p -m 700 "$GNUPGHOME"
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'hello-py2distro release <release@hello-py2distro.invalid>' ed25519 sign 1y 2>/dev/null
+export UPSTREAM_FPR="$(gpg --batch --with-colons --list-keys 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')"
+export KEYRING="$DEMO_OUT/upstream/KEYS.asc"
+gpg --batch --armor --export "$UPSTREAM_FPR" > "$KEYRING"
+gpg --batch --quiet --armor --detach-sign -o "$SDIST.asc" "$SDIST"
+unset GNUPGHOME
+echo "key $UPSTREAM_FPR"
+
+say "publishing it on a static PEP 503 index served on 127.0.0.1"
+PROJECT_DIR="$DEMO_OUT/index/simple/hello-py2distro"
+mkdir -p "$PROJECT_DIR" "$DEMO_OUT/index/files"
+cp "$SDIST" "$SDIST.asc" "$DEMO_OUT/index/files/"
+SHA256="$(sha256sum "$SDIST" | cut -d' ' -f1)"
+cat > "$PROJECT_DIR/index.html" <<HTML
+<!DOCTYPE html>
+<html><body>
+<a href="../../files/$SDIST_NAME#sha256=$SHA256" data-requires-python="&gt;=3.9" data-gpg-sig="true">$SDIST_NAME</a>
+</body></html>
+HTML
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+python3 -m http.server --bind 127.0.0.1 --directory "$DEMO_OUT/index" "$PORT" >"$DEMO_OUT/index.log" 2>&1 &
+PIDS+=($!)
+export INDEX_URL="http://127.0.0.1:$PORT/simple/"
+for _ in $(seq 50); do curl -fsS -o /dev/null "$INDEX_URL" 2>/dev/null && break; sleep 0.1; done
+echo "$INDEX_URL"
+
+# --- 2. fetch + verify (issue 2) ---
+say "py2distro fetch hello-py2distro (signature required, key pinned)"
+"${PY2DISTRO[@]}" --cache-dir "$DEMO_OUT/cache" fetch hello-py2distro \
+  --index-url "$INDEX_URL" --keyring "$KEYRING" --trust "hello-py2distro=$UPSTREAM_FPR" \
+  --signature-policy required --python-version 3.11 --out "$DEMO_OUT/fetched"
+export FETCHED_SDIST="$DEMO_OUT/fetched/$SDIST_NAME"
+
+say "py2distro verify of the fetched file"
+cp "$SDIST.asc" "$FETCHED_SDIST.asc"
+"${PY2DISTRO[@]}" verify "$FETCHED_SDIST" --keyring "$KEYRING" --trust "hello-py2distro=$UPSTREAM_FPR"
+
+say "the attack: the sdist modified after signing (index hash recomputed to match) is refused"
+cp "$SDIST" "$DEMO_OUT/tampered.tar.gz"
+printf 'evil' >> "$DEMO_OUT/tampered.tar.gz"
+cp "$DEMO_OUT/tampered.tar.gz" "$DEMO_OUT/index/files/$SDIST_NAME"
+sed -i "s/#sha256=[0-9a-f]*/#sha256=$(sha256sum "$DEMO_OUT/tampered.tar.gz" | cut -d' ' -f1)/" "$PROJECT_DIR/index.html"
+set +e
+"${PY2DISTRO[@]}" --cache-dir "$DEMO_OUT/cache-attack" fetch hello-py2distro --index-url "$INDEX_URL" \
+  --keyring "$KEYRING" --trust "hello-py2distro=$UPSTREAM_FPR" --out "$DEMO_OUT/attack-out"
+status=$?
+set -e
+[ "$status" = 3 ] || { echo "expected exit 3 for the tampered sdist, got $status"; exit 1; }
+[ -z "$(ls -A "$DEMO_OUT/attack-out" 2>/dev/null)" ] || { echo "a refused file was left in --out"; exit 1; }
+echo "refused with exit 3; nothing written to --out"
+cp "$SDIST" "$DEMO_OUT/index/files/$SDIST_NAME"
+sed -i "s/#sha256=[0-9a-f]*/#sha256=$SHA256/" "$PROJECT_DIR/index.html"
+
+# --- later stages (render, build, sign, publish, sync) append their sections below ---
+
+say "demo finished; everything is under $DEMO_OUT"

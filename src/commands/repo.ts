@@ -1,0 +1,112 @@
+/**
+ * `py2distro repo publish DIR FILES…` (sign and add packages), `repo resign DIR` (refresh
+ * Date/Valid-Until, for a timer) and `repo client-config DIR --url URL` (the .sources and .repo a
+ * client installs). The passphrase is deliberately not a flag: PY2DISTRO_SIGN_PASSPHRASE or
+ * `sign-passphrase-file` only, so it never shows up in `ps` or shell history.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { ConfigFile } from '../config.js';
+import { publishPackages, type PublishedItem } from '../publish.js';
+import { clientConfig } from '../repos/client-config.js';
+import { resignRepo } from '../repos/resign.js';
+import { loadSigningKey, type SigningKey } from '../sign/key.js';
+import type { Logger } from '../log.js';
+import { createContext, positiveInt } from './context.js';
+
+interface PublishFlags {
+  signKey?: string;
+  codename?: string;
+  rpmTarget?: string;
+  origin?: string;
+  label?: string;
+  validUntilDays?: number;
+  retention?: number;
+  signDebOrigin?: boolean;
+  lockWait?: number;
+}
+
+/** The org key from --sign-key, config `sign-key`, or PY2DISTRO_SIGN_KEY_FILE (build and sync use this too). */
+export function signingKeyFrom(flag: string | undefined, config: ConfigFile, log: Logger): Promise<SigningKey> {
+  return loadSigningKey({ keyFile: flag ?? config['sign-key'], passphraseFile: config['sign-passphrase-file'] }, { log });
+}
+
+function describe(items: PublishedItem[]): string {
+  return items.map((i) => `  ${i.path}`).join('\n');
+}
+
+export function register(program: Command): void {
+  const repo = program.command('repo').description('signed apt and yum repositories: publish, resign, client-config');
+
+  repo
+    .command('publish')
+    .description('sign packages with the org key and add them to the apt (deb/) and yum (rpm/<target>/) repositories')
+    .argument('<dir>', 'repository directory')
+    .argument('<files...>', '.deb and .rpm files')
+    .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE)')
+    .option('--codename <name>', 'apt codename for the .debs (default: from the path, e.g. debian-bookworm/)')
+    .option('--rpm-target <name>', 'yum repository for the .rpms (default: from the path, e.g. fedora-41/)')
+    .option('--origin <text>', 'Release Origin (default: config repo-origin, then the existing value)')
+    .option('--label <text>', 'Release Label (default: config repo-label, then the existing value)')
+    .option('--valid-until-days <n>', 'days until the Release expires (default 7)', positiveInt)
+    .option('--retention <n>', 'keep the newest N versions of each package', positiveInt)
+    .option('--sign-deb-origin', 'also add a debsigs _gpgorigin signature to each .deb')
+    .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt)
+    .action(async (dir: string, files: string[], flags: PublishFlags, self: Command) => {
+      const ctx = await createContext(self);
+      const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
+      const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-publish-'));
+      try {
+        const result = await publishPackages({
+          repoDir: dir, files, key,
+          codename: flags.codename, rpmTarget: flags.rpmTarget,
+          origin: flags.origin ?? ctx.config['repo-origin'], label: flags.label ?? ctx.config['repo-label'],
+          validUntilDays: flags.validUntilDays ?? ctx.config['valid-until-days'],
+          retention: flags.retention ?? ctx.config.retention,
+          signDebOrigin: flags.signDebOrigin, lockWaitMs: (flags.lockWait ?? 0) * 1000,
+        }, { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir });
+        ctx.print({ ok: true, signer: key.fingerprint, ...result }, () => [
+          `signed with ${key.fingerprint}`,
+          `added ${result.added.length}${result.added.length ? `:\n${describe(result.added)}` : ''}`,
+          `unchanged ${result.unchanged.length}${result.unchanged.length ? `:\n${describe(result.unchanged)}` : ''}`,
+          ...(result.pruned.length ? [`pruned ${result.pruned.length}:\n${describe(result.pruned)}`] : []),
+        ].join('\n'));
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    });
+
+  repo
+    .command('resign')
+    .description('refresh Date/Valid-Until and re-sign InRelease, Release.gpg and repomd.xml.asc (run it from a timer)')
+    .argument('<dir>', 'repository directory')
+    .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE)')
+    .option('--valid-until-days <n>', 'days until the Release expires (default: as before)', positiveInt)
+    .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt)
+    .action(async (dir: string, flags: PublishFlags, self: Command) => {
+      const ctx = await createContext(self);
+      const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
+      const result = await resignRepo(dir, key, {
+        validUntilDays: flags.validUntilDays ?? ctx.config['valid-until-days'], lockWaitMs: (flags.lockWait ?? 0) * 1000,
+      }, { log: ctx.log, signal: ctx.signal, workDir: os.tmpdir(), cacheDir: ctx.cacheDir });
+      ctx.print({ ok: true, signer: key.fingerprint, ...result }, () => [
+        ...result.codenames.map((c) => `apt ${c.codename}: valid until ${c.validUntil}`),
+        ...result.rpmTargets.map((t) => `yum ${t}: repomd.xml re-signed`),
+      ].join('\n') || 'nothing published yet');
+    });
+
+  repo
+    .command('client-config')
+    .description('print the deb822 .sources (with Signed-By) and the .repo file a client needs')
+    .argument('<dir>', 'repository directory')
+    .requiredOption('--url <url>', 'where clients reach DIR (http(s):// or file://)')
+    .option('--codename <name>', 'apt suite for the client (default: the first published)')
+    .option('--name <name>', 'file and repo id name (default: py2distro)')
+    .action(async (dir: string, flags: { url: string; codename?: string; name?: string }, self: Command) => {
+      const ctx = await createContext(self);
+      const result = clientConfig(dir, flags.url, { codename: flags.codename, name: flags.name ?? ctx.config['repo-label'] });
+      ctx.print({ ok: true, ...result }, () => [result.sources, result.repo].filter(Boolean).join('\n'));
+    });
+}

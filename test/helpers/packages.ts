@@ -1,0 +1,83 @@
+/**
+ * Test inputs for the publish stage without the build stage: tiny python3-* .debs made with
+ * dpkg-deb, tiny noarch .rpms made with rpmbuild, and org keys made with openpgp. Also a private
+ * host apt (APT_CONFIG + its own root) used as a fast judge of a repository.
+ */
+import { execa } from 'execa';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+
+export interface DebSpec {
+  name: string;
+  version: string;
+  arch?: string;
+  /** python module name installed under /usr/lib/python3/dist-packages */
+  module?: string;
+  compression?: 'xz' | 'gzip' | 'zstd';
+  body?: string;
+}
+
+export async function makeDeb(dir: string, spec: DebSpec): Promise<string> {
+  const root = path.join(dir, `${spec.name}-${spec.version}-root`);
+  const arch = spec.arch ?? 'all';
+  await mkdir(path.join(root, 'DEBIAN'), { recursive: true });
+  const module = spec.module ?? spec.name.replace(/^python3-/, '').replace(/-/g, '_');
+  await mkdir(path.join(root, 'usr/lib/python3/dist-packages'), { recursive: true });
+  await writeFile(path.join(root, 'usr/lib/python3/dist-packages', `${module}.py`), spec.body ?? `VERSION = ${JSON.stringify(spec.version)}\n`);
+  await writeFile(path.join(root, 'DEBIAN/control'), [
+    `Package: ${spec.name}`, `Version: ${spec.version}`, `Architecture: ${arch}`,
+    'Maintainer: Test <test@example.com>', 'Depends: python3:any', 'Section: python', 'Priority: optional',
+    `Description: test module ${module}`, ' A tiny package made by the py2distro tests.', ' .', ' Second paragraph.', '',
+  ].join('\n'));
+  const out = path.join(dir, `${spec.name}_${spec.version.replace(/^\d+:/, '')}_${arch}.deb`);
+  await execa('dpkg-deb', ['--root-owner-group', `-Z${spec.compression ?? 'xz'}`, '--build', root, out]);
+  return out;
+}
+
+export async function makeRpm(dir: string, spec: { name: string; version: string; release?: string; module?: string }): Promise<string> {
+  const module = spec.module ?? spec.name.replace(/^python3-/, '').replace(/-/g, '_');
+  const top = path.join(dir, `rpmbuild-${spec.name}-${spec.version}`);
+  const specFile = path.join(dir, `${spec.name}-${spec.version}.spec`);
+  await writeFile(specFile, [
+    `Name: ${spec.name}`, `Version: ${spec.version}`, `Release: ${spec.release ?? '1'}`, 'Summary: tiny test package',
+    'License: MIT', 'BuildArch: noarch', '%description', 'A tiny package made by the py2distro tests.',
+    '%install', 'mkdir -p %{buildroot}/usr/lib/python3/dist-packages',
+    `echo 'VERSION = "${spec.version}"' > %{buildroot}/usr/lib/python3/dist-packages/${module}.py`,
+    '%files', `/usr/lib/python3/dist-packages/${module}.py`, '',
+  ].join('\n'));
+  await execa('rpmbuild', ['-bb', '--define', `_topdir ${top}`, specFile]);
+  return path.join(top, 'RPMS', 'noarch', `${spec.name}-${spec.version}-${spec.release ?? '1'}.noarch.rpm`);
+}
+
+export async function makeOrgKey(dir: string, kind: 'rsa' | 'ed25519' = 'rsa', passphrase?: string): Promise<{ file: string; publicFile: string; armored: string }> {
+  const { privateKey, publicKey } = await openpgp.generateKey(
+    kind === 'rsa'
+      ? { type: 'rsa', rsaBits: 3072, userIDs: [{ name: 'Org Repo', email: 'repo@example.com' }], passphrase, format: 'armored' }
+      : { type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Org Repo Ed', email: 'repo@example.com' }], passphrase, format: 'armored' },
+  );
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `org-${kind}.asc`);
+  const publicFile = path.join(dir, `org-${kind}.pub.asc`);
+  await writeFile(file, privateKey, { mode: 0o600 });
+  await writeFile(publicFile, publicKey);
+  return { file, publicFile, armored: privateKey };
+}
+
+/** A private host apt: its own root, only the given .sources, no system keys. */
+export async function privateApt(dir: string, sources: string): Promise<{ env: Record<string, string>; aptGet: (args: string[]) => ReturnType<typeof execa> }> {
+  const root = path.join(dir, 'aptroot');
+  for (const d of ['etc/apt/sources.list.d', 'etc/apt/trusted.gpg.d', 'etc/apt/preferences.d', 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial', 'var/lib/dpkg']) {
+    await mkdir(path.join(root, d), { recursive: true });
+  }
+  await writeFile(path.join(root, 'var/lib/dpkg/status'), '');
+  await writeFile(path.join(root, 'etc/apt/sources.list.d/org.sources'), sources);
+  const conf = path.join(root, 'apt.conf');
+  await writeFile(conf, [
+    `Dir "${root}/";`, 'Dir::Etc "etc/apt/";', 'Dir::State "var/lib/apt/";', 'Dir::Cache "var/cache/apt/";',
+    `Dir::State::status "${root}/var/lib/dpkg/status";`, 'Debug::NoLocking "true";', 'APT::Architecture "amd64";',
+    'Acquire::Languages "none";', 'APT::Sandbox::User "root";', '',
+  ].join('\n'));
+  const env = { APT_CONFIG: conf };
+  return { env, aptGet: (args) => execa('apt-get', args, { env, reject: false, all: true }) };
+}
