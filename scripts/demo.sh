@@ -81,4 +81,38 @@ sed -i "s/#sha256=[0-9a-f]*/#sha256=$SHA256/" "$PROJECT_DIR/index.html"
 
 # --- later stages (render, build, sign, publish, sync) append their sections below ---
 
+# --- 2. render: packaging sources from the verified sdist (issue 3) ---
+say "py2distro render: debian/ tree + .orig tarball, and an RPM spec, from the verified sdist"
+"${PY2DISTRO[@]}" --cache-dir "$DEMO_OUT/cache" render hello-py2distro --index-url "$INDEX_URL" \
+  --keyring "$KEYRING" --trust "hello-py2distro=$UPSTREAM_FPR" --signature-policy required \
+  --target deb --target rpmtest-bookworm --out "$DEMO_OUT/render"
+sed -n '/^Package:/,$p' "$DEMO_OUT"/render/debian-bookworm/*/debian/control
+
+# --- 6. sync: the example as a one-package set, built, published, then a no-op re-run (issue 6) ---
+say "py2distro sync: build and publish the set in py2distro.yaml, then sync again (nothing to do, no container)"
+SYNC_DIR="$DEMO_OUT/sync"
+mkdir -p "$SYNC_DIR"
+export GNUPGHOME="$SYNC_DIR/gnupg"
+mkdir -p -m 700 "$GNUPGHOME"
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Demo Org Repository <repo@org.invalid>' ed25519 sign 1y 2>/dev/null
+gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$SYNC_DIR/org-key.asc"
+unset GNUPGHOME
+cat > "$SYNC_DIR/py2distro.yaml" <<YAML
+# yaml-language-server: \$schema=$ROOT/schema/py2distro.schema.json
+index-url: $INDEX_URL
+signature-policy: required
+keyrings: [$KEYRING]
+trust:
+  hello-py2distro: $UPSTREAM_FPR
+targets: [debian-bookworm]
+repo: repo
+sign-key: org-key.asc
+retention: 3
+packages:
+  - hello-py2distro
+YAML
+"${PY2DISTRO[@]}" --config "$SYNC_DIR/py2distro.yaml" --cache-dir "$DEMO_OUT/cache" sync
+"${PY2DISTRO[@]}" --config "$SYNC_DIR/py2distro.yaml" --cache-dir "$DEMO_OUT/cache" sync --json \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin); print("second sync: built", r["summary"]["built"], "skipped", r["summary"]["skipped"], "containers", r["containersStarted"], "in", r["durationMs"], "ms")'
+
 say "demo finished; everything is under $DEMO_OUT"

@@ -31,3 +31,12 @@ export { evaluateMarker, markerEnvironment, parseMarker, type MarkerEnv } from '
 export { debianBinaryName, debianSourceName, loadPy3distTable, mapDebRequirements, type Py3distTable } from './mapping/deb.js';
 export { rpmBinaryName, rpmSourceName, python3dist, mapRpmRequirements } from './mapping/rpm.js';
 export { detectLicense, type LicenseInfo } from './license.js';
+export { runSync, stateFileOf, type SyncBackend, type SyncOptions, type RenderedPackaging } from './sync/run.js';
+export { createRealBackend, type RealBackendOptions } from './sync/backend.js';
+export { loadManifest, parseRequirementLine, type Manifest, type ManifestEntry, type ManifestInput } from './sync/manifest.js';
+export { computeClosure, type Closure, type ClosureNode, type ClosureBackend, type Conflict, type ResolvedSdist } from './sync/closure.js';
+export { loadDistroArchive, DistroArchive, type DistroArchiveData, type DistroProvision } from './sync/distro-archive.js';
+export { planBuildOrder, type BuildPlan } from './sync/plan.js';
+export { buildKey, digestTree, type BuildKeyInput } from './sync/buildkey.js';
+export { loadState, saveState, type SyncState, type PackageState } from './sync/state.js';
+export { writeReport, reportMarkdown, type SyncReport, type TargetReport, type PackageOutcome } from './sync/report.js';

@@ -42,6 +42,21 @@ const DEP5: Record<string, string> = {
   'PSF-2.0': 'PSF-2', 'LicenseRef-Public-Domain': 'public-domain',
 };
 
+// Licenses Debian ships in /usr/share/common-licenses: debian/copyright must point there instead of
+// repeating the text (lintian copyright-not-using-common-license-for-*, copyright-file-contains-full-*).
+const COMMON_LICENSES: [RegExp, string][] = [
+  [/^Apache-2\.0$/, 'Apache-2.0'], [/^GPL-2\.0/, 'GPL-2'], [/^GPL-3\.0/, 'GPL-3'], [/^LGPL-2\.1/, 'LGPL-2.1'], [/^LGPL-2\.0/, 'LGPL-2'],
+  [/^LGPL-3\.0/, 'LGPL-3'], [/^MPL-1\.1$/, 'MPL-1.1'], [/^MPL-2\.0$/, 'MPL-2.0'], [/^CC0-1\.0$/, 'CC0-1.0'], [/^Artistic-/, 'Artistic'],
+  [/^GFDL-1\.2/, 'GFDL-1.2'], [/^GFDL-1\.3/, 'GFDL-1.3'],
+];
+
+/** The /usr/share/common-licenses file for a single SPDX id, if Debian ships one. */
+export function commonLicenseFile(spdx: string | undefined): string | undefined {
+  if (!spdx || / (AND|OR|WITH) /.test(spdx)) return undefined;
+  const hit = COMMON_LICENSES.find(([re]) => re.test(spdx));
+  return hit ? `/usr/share/common-licenses/${hit[1]}` : undefined;
+}
+
 const SPDX_EXPRESSION = /^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$/;
 
 function lookup(text: string): string | undefined {

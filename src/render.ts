@@ -154,7 +154,7 @@ async function writeDebian(w: DebWriteInput): Promise<{ deb: NonNullable<RenderR
     await writeFile(p, content, { mode });
     files.push(p);
   };
-  for (const name of ['control', 'changelog', 'copyright', 'source/format', 'source/options', 'docs']) {
+  for (const name of ['control', 'changelog', 'copyright', 'source/format', 'source/options', 'docs', 'lintian-overrides']) {
     await put(name, templates.render(name, model));
   }
   await put('rules', templates.render('rules', model), 0o755);

@@ -34,6 +34,8 @@ const SYNOPSIS_MAX = 79;
  */
 export function synopsis(summary: string | undefined, fallback: string): string {
   let s = oneLine(summary) || oneLine(fallback);
+  // lintian description-synopsis-starts-with-article: "The foo library" → "Foo library".
+  s = s.replace(/^(an?|the)\s+(\S)/i, (_m, _a, c: string) => c.toUpperCase());
   if (s.length > SYNOPSIS_MAX) {
     const cut = s.slice(0, SYNOPSIS_MAX - 3);
     const space = cut.lastIndexOf(' ');
@@ -119,12 +121,15 @@ export function rpmTag(text: string | undefined): string {
   return rpmEscape(oneLine(text));
 }
 
-/** RPM %description body; a line that would start a section (e.g. "%files") is already escaped by %%. */
+/**
+ * RPM %description body. rpmbuild expands a line before it looks for a section keyword, so "%%files"
+ * would still end the description and start %files: a line starting with % is indented by one space.
+ */
 export function rpmDescription(text: string | undefined, closing: string): string {
   const lines = descriptionLines(text, 40);
   if (lines.length) lines.push('');
   lines.push(...wrap(closing, 78));
-  return lines.map(rpmEscape).join('\n');
+  return lines.map((l) => rpmEscape(l.startsWith('%') ? ` ${l}` : l)).join('\n');
 }
 
 /** roff (man pages): backslash escaped, a leading . or ' disarmed with \&. */

@@ -6,6 +6,7 @@ import { register as registerRepo } from './repo.js';
 import { register as registerImages } from './images.js';
 import { register as registerBuild } from './build.js';
 import { register as registerRender } from './render.js';
+import { register as registerSync } from './sync.js';
 
 type Register = (program: Command) => void;
 
@@ -16,6 +17,7 @@ const modules: Register[] = [
   registerRepo,
   registerImages,
   registerBuild,
+  registerSync,
 ];
 
 export function registerCommands(program: Command): void {

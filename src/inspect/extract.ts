@@ -117,32 +117,54 @@ function isZip(archive: string): boolean {
 }
 
 async function listTar(archive: string, checker: EntryChecker): Promise<void> {
+  // node-tar emits entries from inside zlib callbacks, where a throw would be uncaught: record the
+  // first failure, stop reading, and throw it once the pipeline has unwound.
+  let failure: unknown;
+  const source = createReadStream(archive);
   const parser = new tar.Parser({
     strict: true,
     onReadEntry: (entry) => {
-      checker.check({ path: entry.path, type: tarType(entry.type), size: entry.size, linkpath: entry.linkpath, mtime: entry.mtime });
+      if (failure === undefined) {
+        try {
+          checker.check({ path: entry.path, type: tarType(entry.type), size: entry.size, linkpath: entry.linkpath, mtime: entry.mtime });
+        } catch (err) {
+          failure = err;
+          source.destroy();
+        }
+      }
       entry.resume();
     },
   });
-  // A throw inside onReadEntry surfaces as a parser 'error', which rejects the pipeline.
-  await pipeline(createReadStream(archive), parser as unknown as NodeJS.WritableStream);
+  try {
+    await pipeline(source, parser as unknown as NodeJS.WritableStream);
+  } catch (err) {
+    throw failure ?? err;
+  }
+  if (failure !== undefined) throw failure;
 }
 
 async function extractTar(archive: string, dest: string, checker: EntryChecker): Promise<void> {
+  let failure: unknown;
   await tar.x({
     file: archive,
     cwd: dest,
     strict: true,
     preservePaths: false,
     preserveOwner: false,
-    noChmod: false,
-    // Re-check each entry while writing; anything the first pass did not see is refused.
+    // Re-check each entry while writing; anything the first pass did not see is skipped and fails.
     filter: (p, entry) => {
+      if (failure !== undefined) return false;
       const e = entry as tar.ReadEntry;
-      checker.check({ path: p, type: tarType(e.type), size: e.size, linkpath: e.linkpath, mtime: e.mtime });
-      return true;
+      try {
+        checker.check({ path: p, type: tarType(e.type), size: e.size, linkpath: e.linkpath, mtime: e.mtime });
+        return true;
+      } catch (err) {
+        failure = err;
+        return false;
+      }
     },
   });
+  if (failure !== undefined) throw failure;
 }
 
 function openZip(archive: string): Promise<yauzl.ZipFile> {

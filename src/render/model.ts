@@ -4,7 +4,7 @@
  * templates can place values without escaping; `project` keeps the raw metadata for reference only.
  */
 import type { SdistMetadata } from '../inspect/metadata.js';
-import { detectLicense } from '../license.js';
+import { commonLicenseFile, detectLicense } from '../license.js';
 import {
   debianContinuation, debianDescription, descriptionLines, oneLine, personName, requireGrammar, requireShellInert,
   roff, rpmDescription, rpmTag, safeUrl, synopsis, DEBIAN_VERSION, RPM_VERSION,
@@ -34,6 +34,7 @@ export interface ModelInput {
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 const FILE_PATH = /^[A-Za-z0-9][A-Za-z0-9._+-]*(\/[A-Za-z0-9][A-Za-z0-9._+-]*)*$/;
 const IMPORT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SDIST_NAME = /^[A-Za-z0-9][A-Za-z0-9._+!-]*$/;
 
 function dates(epoch: number) {
   const d = new Date(epoch * 1000);
@@ -55,7 +56,12 @@ function closingLine(meta: SdistMetadata, scripts: string[]): string {
   return `This package installs ${what}${cmds}.`;
 }
 
-function licenseBlock(text: string | undefined, raw: string): string {
+function licenseBlock(text: string | undefined, raw: string, spdx: string | undefined): string {
+  const common = commonLicenseFile(spdx);
+  if (common) {
+    // Debian Policy §12.5: refer to the common-licenses copy rather than repeating the text.
+    return debianContinuation([`On Debian systems, the complete text of the ${spdx} license can be found in`, `${common}.`]);
+  }
   const body = text?.trim()
     ? descriptionLines(text, 400)
     : raw.trim()
@@ -92,8 +98,9 @@ export function buildModel(input: ModelInput) {
       homepage: safeUrl(meta.homepage) ?? '',
       importNames,
       pybuildName: requireShellInert(input.binaryPackage.replace(/^python3-/, ''), 'PYBUILD_NAME'),
-      topDir: requireShellInert(meta.topDir, 'sdist top-level directory'),
-      sdistFilename: requireShellInert(input.sdistFilename, 'sdist file name'),
+      // "!" appears in epoch versions (foo-1!2.0.tar.gz); it is inert in spec tags and in non-interactive sh.
+      topDir: requireGrammar(meta.topDir, SDIST_NAME, 'sdist top-level directory'),
+      sdistFilename: requireGrammar(input.sdistFilename, SDIST_NAME, 'sdist file name'),
       licenseFiles: meta.licenseFiles.filter((f) => FILE_PATH.test(f)),
       scripts: scripts.map(([name, entryPoint]) => ({
         name,
@@ -121,7 +128,7 @@ export function buildModel(input: ModelInput) {
           buildHostNeeds: ['python3', 'python3-pip', meta.hasExtensions ? 'python3-dev, gcc' : '', ...meta.buildSystem.requires.map((r) => oneLine(r.name))].filter(Boolean).map(rpmTag),
         }
       : undefined,
-    license: { spdx: lic.spdx ?? null, dep5: lic.dep5, raw: lic.raw, text: licenseBlock(input.licenseText, lic.raw) },
+    license: { spdx: lic.spdx ?? null, dep5: lic.dep5, raw: lic.raw, text: licenseBlock(input.licenseText, lic.raw, lic.spdx) },
     copyright: {
       holders: holders.length ? [...new Set(holders)].join(',\n           ') : `the ${oneLine(meta.name)} authors`,
       contact: contact ? `${personName(contact.name) || contact.email} <${contact.email}>` : '',

@@ -28,6 +28,8 @@ export interface ResolvedSdist {
   /** `[build-system] requires`. */
   buildRequires: string[];
   signature: { status: string; signer?: string };
+  /** The Debian binary package name we would give it (deb targets), for name-clash checks. */
+  binaryName?: string;
   /** Opaque to the closure: whatever the backend needs to render and build it later. */
   handle: unknown;
 }
@@ -233,7 +235,7 @@ function decideDistro(name: string, spec: string, w: Want, archive: DistroArchiv
 }
 
 function checkNameClash(node: ClosureNode, w: Want, archive: DistroArchive, policy: 'build' | 'fail', closure: Closure): void {
-  const clash = archive.clashFor(node.name, archive.debianBinaryFor(node.name));
+  const clash = archive.clashFor(node.name, node.sdist.binaryName ?? archive.debianBinaryFor(node.name));
   if (!clash) return;
   closure.conflicts.push({ kind: 'name-clash', project: node.name, required: node.version, owner: clash.owner, decision: policy, requiredBy: [...w.requiredBy].sort() });
   if (policy === 'fail') {

@@ -9,6 +9,7 @@ import type { StageEnv } from '../env.js';
 import { Py2DistroError } from '../errors.js';
 import { fetchSdist, type FetchedSdist, type FetchOptions } from '../fetch.js';
 import { inspectSdist, type SdistMetadata } from '../inspect/metadata.js';
+import { debianBinaryName } from '../mapping/deb.js';
 import { evaluateMarker, markerEnvironment } from '../markers.js';
 import type { Target } from '../targets.js';
 import type { ClosureBackend, ClosureRequest, ResolvedSdist } from './closure.js';
@@ -51,6 +52,7 @@ export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv): 
       requiresDist: metadata.requiresDist.map((r) => r.raw),
       buildRequires: metadata.buildSystem.requires.map((r) => r.raw),
       signature: { status: fetched.provenance.signature.status, ...(fetched.provenance.signature.signer ? { signer: fetched.provenance.signature.signer } : {}) },
+      ...(target.family === 'deb' ? { binaryName: debianBinaryName(metadata) } : {}),
       handle,
     };
   };

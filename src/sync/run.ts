@@ -34,7 +34,7 @@ export interface SyncBackend extends ClosureBackend {
   image(target: Target): Promise<{ ref: string; id: string }>;
   /** Runs one throwaway container (used to read the distro archive index). */
   runInImage: RunInImage;
-  render(req: { node: ClosureNode; target: Target; revision: number; ourDependencies: string[]; workDir: string }): Promise<RenderedPackaging>;
+  render(req: { node: ClosureNode; target: Target; revision: number; dependencies: ClosureNode[]; workDir: string }): Promise<RenderedPackaging>;
   /** Build in a container; `localPackages` are our package files the build may install. */
   build(req: {
     node: ClosureNode; target: Target; rendered: RenderedPackaging; image: string; localPackages: string[]; outDir: string; logPath: string;

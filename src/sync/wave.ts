@@ -77,7 +77,8 @@ async function buildOne(node: ClosureNode, ctx: WaveContext): Promise<WaveResult
   try {
     const dependencyVersions = Object.fromEntries(node.deps.map((d) => [d, ctx.liveVersion.get(d) ?? '?']));
     const workDir = path.join(ctx.outDir, node.name);
-    const base = await ctx.backend.render({ node, target: ctx.target, revision: 1, ourDependencies: node.deps, workDir: path.join(workDir, 'render-1') });
+    const dependencies = node.deps.map((d) => ctx.byName.get(d)!).filter(Boolean);
+    const base = await ctx.backend.render({ node, target: ctx.target, revision: 1, dependencies, workDir: path.join(workDir, 'render-1') });
     const key = ctx.keyOf({ sdistSha256: node.sha256, packagingDigest: base.digest, dependencyVersions });
     if (prev && prev.key === key) {
       outcome.packageVersion = prev.packageVersion;
@@ -85,7 +86,7 @@ async function buildOne(node: ClosureNode, ctx: WaveContext): Promise<WaveResult
     }
     const revision = ctx.revisionFor(prev, node.version, key);
     const rendered = revision === 1 ? base : await ctx.backend.render({
-      node, target: ctx.target, revision, ourDependencies: node.deps, workDir: path.join(workDir, `render-${revision}`),
+      node, target: ctx.target, revision, dependencies, workDir: path.join(workDir, `render-${revision}`),
     });
     const logPath = path.join(ctx.logDir, `${node.name}-${node.version}.build.log`);
     outcome.logPath = logPath;

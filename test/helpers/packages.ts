@@ -67,7 +67,7 @@ export async function makeOrgKey(dir: string, kind: 'rsa' | 'ed25519' = 'rsa', p
 /** A private host apt: its own root, only the given .sources, no system keys. */
 export async function privateApt(dir: string, sources: string): Promise<{ env: Record<string, string>; aptGet: (args: string[]) => ReturnType<typeof execa> }> {
   const root = path.join(dir, 'aptroot');
-  for (const d of ['etc/apt/sources.list.d', 'etc/apt/trusted.gpg.d', 'etc/apt/preferences.d', 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial', 'var/lib/dpkg']) {
+  for (const d of ['etc/apt/sources.list.d', 'etc/apt/trusted.gpg.d', 'etc/apt/preferences.d', 'etc/apt/apt.conf.d', 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial', 'var/lib/dpkg']) {
     await mkdir(path.join(root, d), { recursive: true });
   }
   await writeFile(path.join(root, 'var/lib/dpkg/status'), '');

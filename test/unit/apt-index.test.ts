@@ -1,6 +1,6 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { rm, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,8 @@ let dir: string;
 let key: SigningKey;
 let publicFile: string;
 const env = () => ({ log: silentLogger, workDir: dir, cacheDir: dir });
+
+after(() => rm(dir, { recursive: true, force: true }));
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-apt-'));

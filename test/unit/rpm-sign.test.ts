@@ -3,9 +3,9 @@
  * holds only the org key. rpm -K exits 0 on an unsigned package, so every check also asserts that
  * a "Header V4 … Signature … OK" line is *present*.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, stat } from 'node:fs/promises';
+import { rm, mkdtemp, readFile, writeFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -18,6 +18,8 @@ import { makeOrgKey, makeRpm } from '../helpers/packages.js';
 let dir: string;
 let rpm: string;
 const keys: Record<'rsa' | 'ed25519', { key: SigningKey; publicFile: string }> = {} as never;
+
+after(() => rm(dir, { recursive: true, force: true }));
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-rpmsign-'));

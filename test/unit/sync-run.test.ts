@@ -41,8 +41,8 @@ function fake(repo: string): Fake {
     evaluateMarker: () => true,
     async image() { return { ref: 'localhost/builder:test', id: 'image-1' }; },
     async runInImage() { return 'Package: python3-six\nVersion: 1.16.0-4\n=== py2distro: cpython3_fallback ===\nsix python3-six\n'; },
-    async render({ node, revision, ourDependencies }) {
-      return { digest: `${node.name}|${ourDependencies.join(',')}`, packageVersion: `${node.version}-${revision}`, handle: null };
+    async render({ node, revision, dependencies }) {
+      return { digest: `${node.name}|${dependencies.map((d) => d.name).join(',')}`, packageVersion: `${node.version}-${revision}`, handle: null };
     },
     async build({ node, rendered, outDir, logPath, localPackages }) {
       f.builds.push(`${node.name} ${rendered.packageVersion} [${localPackages.map((p) => path.basename(p)).join(' ')}]`);
