@@ -96,6 +96,7 @@ export GNUPGHOME="$SYNC_DIR/gnupg"
 mkdir -p -m 700 "$GNUPGHOME"
 gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Demo Org Repository <repo@org.invalid>' ed25519 sign 1y 2>/dev/null
 gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$SYNC_DIR/org-key.asc"
+chmod 600 "$SYNC_DIR/org-key.asc"
 unset GNUPGHOME
 cat > "$SYNC_DIR/py2distro.yaml" <<YAML
 # yaml-language-server: \$schema=$ROOT/schema/py2distro.schema.json

@@ -21,7 +21,7 @@ import type { SigningKey } from '../sign/key.js';
 import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './apt-release.js';
 import { distDir, readPublishedApt, type AptIndexEntry } from './apt-state.js';
 import { byHashDir, collectGarbage, recordGeneration, writeByHash } from './apt-byhash.js';
-import { writeFileAtomic } from './atomic.js';
+import { syncFilesystem, writeFileAtomic } from './atomic.js';
 import { readDebInfo, type DebInfo } from './deb-control.js';
 import { formatParagraph, type Paragraph } from './deb822.js';
 import { compareDebianVersions } from './debversion.js';
@@ -108,8 +108,9 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // 1. pool files
   for (const deb of toAdd.values()) {
     env.signal?.throwIfAborted();
-    await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes);
+    await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, { fsync: false });
   }
+  if (toAdd.size) await syncFilesystem(debRoot);
 
   // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.
   const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
@@ -140,10 +141,20 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const dir = distDir(debRoot, codename);
   const files = new Map<string, { sha256: string; size: number }>();
   const plain: Array<[string, Buffer]> = [];
-  for (const [arch, entries] of indexes) {
-    const text = Buffer.from(entries.map((e) => formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''));
-    const variants: Array<[string, Buffer]> = [['Packages', text], ['Packages.gz', gzipSync(text, { level: 9 })], ['Packages.xz', await xz(text, env)]];
-    for (const [name, data] of variants) {
+  // Indexes of arch-all-only repositories are identical for every architecture: compress once.
+  const compressed = new Map<string, Promise<Array<[string, Buffer]>>>();
+  const variantsOf = (text: Buffer) => {
+    const id = createHash('sha256').update(text).digest('hex');
+    if (!compressed.has(id)) {
+      compressed.set(id, xz(text, env).then((x): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gzipSync(text, { level: 9 })], ['Packages.xz', x]]));
+    }
+    return compressed.get(id)!;
+  };
+  const texts = [...indexes].map(([arch, entries]): [string, Buffer] =>
+    [arch, Buffer.from(entries.map((e) => formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
+  texts.forEach(([, text]) => void variantsOf(text).catch(() => undefined)); // start all compressions at once
+  for (const [arch, text] of texts) {
+    for (const [name, data] of await variantsOf(text)) {
       const rel = `main/binary-${arch}/${name}`;
       const sha256 = createHash('sha256').update(data).digest('hex');
       files.set(rel, { sha256, size: data.length });

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { run } from '../exec.js';
 
 export const TMP_PREFIX = '.tmp-';
 
@@ -14,21 +15,22 @@ export function tmpPathFor(target: string): string {
 }
 
 /** Write a file next to `target`, fsync it, but leave the rename to the caller (ordered publishing). */
-export async function writeTemp(target: string, data: string | Uint8Array): Promise<string> {
+export async function writeTemp(target: string, data: string | Uint8Array, opts: { fsync?: boolean } = {}): Promise<string> {
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = tmpPathFor(target);
   const fh = await open(tmp, 'wx', 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.fsync !== false) await fh.sync();
   } finally {
     await fh.close();
   }
   return tmp;
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  const tmp = await writeTemp(target, data);
+/** `fsync: false` for bulk writes (pool files) that the caller makes durable at once with {@link syncFilesystem}. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { fsync?: boolean } = {}): Promise<void> {
+  const tmp = await writeTemp(target, data, opts);
   try {
     await rename(tmp, target);
   } catch (err) {
@@ -45,6 +47,14 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * One syncfs(2) for the file system holding `dir` (coreutils `sync -f`): thousands of pool files
+ * become durable with one call instead of one fsync each, before any index names them.
+ */
+export async function syncFilesystem(dir: string): Promise<void> {
+  await run('sync', ['-f', dir], { timeout: 10 * 60_000 });
 }
 
 function pidAlive(pid: number): boolean {

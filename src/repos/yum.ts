@@ -17,7 +17,7 @@ import { run } from '../exec.js';
 import type { SigningKey } from '../sign/key.js';
 import { signDetachedArmored } from '../sign/openpgp.js';
 import type { RpmInfo } from '../sign/rpm.js';
-import { syncDir, tmpPathFor, writeFileAtomic } from './atomic.js';
+import { syncDir, syncFilesystem, tmpPathFor, writeFileAtomic } from './atomic.js';
 import { compareEvr } from './rpmversion.js';
 
 export const RPM_TARGET = /^[a-z0-9][a-z0-9.-]{0,40}$/;
@@ -116,8 +116,9 @@ export async function publishYum(
 
   for (const rpm of toAdd.values()) {
     env.signal?.throwIfAborted();
-    await writeFileAtomic(path.join(targetDir, rpm.file), rpm.bytes);
+    await writeFileAtomic(path.join(targetDir, rpm.file), rpm.bytes, { fsync: false });
   }
+  if (toAdd.size) await syncFilesystem(targetDir);
   let entries: YumEntry[] = [...state.entries, ...[...toAdd.values()].map((r) => ({
     name: r.info.name, epoch: r.info.epoch, version: r.info.version, release: r.info.release, arch: r.info.arch,
     file: r.file, contentSha256: r.info.contentSha256,

@@ -96,12 +96,13 @@ test('closure: a later, stricter requirement moves a project from the distro to 
 });
 
 test('closure: name clash with a distro package, unknown dependencies, excluded roots, constraints', async () => {
-  const index = { attr: { '0.3.2': ['nothere'] }, top: { '1': ['middle'] }, middle: { '1.0': [], '1.5': [] } };
+  const index = { attr: { '0.3.2': ['nothere'] }, top: { '1': ['middle', 'viaurl @ https://example.invalid/viaurl-1.0.tar.gz'] }, middle: { '1.0': [], '1.5': [] } };
   const manifest = manifestOf('attr', 'top', 'oldonly; python_version < "3.8"');
   manifest.constraints.set('middle', [{ specifier: '<1.5', source: 'c.txt:1' }]);
   const c = await computeClosure({ manifest, target: bookworm, archive, backend: fakeBackend(index), conflictPolicy: 'build' });
   assert.equal(c.conflicts.find((x) => x.kind === 'name-clash')?.owner, 'attrs');
   assert.match(c.nodes.get('nothere')!.blocked!.message, /not on the index/);
   assert.equal(c.nodes.get('middle')!.version, '1.0');
+  assert.match(c.nodes.get('top')!.blocked!.message, /requires viaurl from a direct URL/);
   assert.deepEqual(c.excluded.map((e) => e.requirement), ['oldonly']);
 });
