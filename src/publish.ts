@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageEnv } from './env.js';
 import { Py2DistroError } from './errors.js';
-import { publishApt, CODENAME, type AptItem } from './repos/apt.js';
+import { publishApt, CODENAME, type AptItem, type NewDeb } from './repos/apt.js';
+import { IO_CONCURRENCY, mapLimit } from './repos/concurrency.js';
 import { writeFileAtomic, removeStaleTemps } from './repos/atomic.js';
 import { isAr } from './repos/ar.js';
 import { readDebInfo } from './repos/deb-control.js';
@@ -55,30 +56,12 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   if (opts.codename && !CODENAME.test(opts.codename)) throw new Py2DistroError('E_USAGE', `invalid --codename ${JSON.stringify(opts.codename)}`);
   if (opts.rpmTarget && !RPM_TARGET.test(opts.rpmTarget)) throw new Py2DistroError('E_USAGE', `invalid --rpm-target ${JSON.stringify(opts.rpmTarget)}`);
   // Read, classify and sign everything before taking the lock or touching the repository.
-  const debs = new Map<string, Array<{ input: string; info: Awaited<ReturnType<typeof readDebInfo>>; bytes: Buffer }>>();
+  const debs = new Map<string, NewDeb[]>();
   const rpms = new Map<string, NewRpm[]>();
-  for (const file of opts.files) {
-    env.signal?.throwIfAborted();
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (err) {
-      throw new Py2DistroError('E_USAGE', `cannot read ${file}`, { cause: err });
-    }
-    if (isAr(bytes)) {
-      const codename = opts.codename ?? inferCodename(file);
-      if (opts.signDebOrigin) bytes = await addDebOrigin(bytes, opts.key);
-      const info = await readDebInfo(bytes, path.basename(file));
-      debs.set(codename, [...(debs.get(codename) ?? []), { input: file, info, bytes }]);
-    } else if (bytes.length > 4 && bytes.readUInt32BE(0) === 0xedabeedb) {
-      const target = opts.rpmTarget ?? inferRpmTarget(file);
-      const signed = await signRpm(bytes, opts.key);
-      const info = readRpmInfo(signed.bytes);
-      env.log.debug(`${path.basename(file)}: rpm signature ${signed.status}${signed.sizeKept ? '' : ' (file size changed: no reserved space)'}`);
-      rpms.set(target, [...(rpms.get(target) ?? []), { input: file, info, bytes: signed.bytes }]);
-    } else {
-      throw new Py2DistroError('E_PACKAGE_FORMAT', `${file} is neither a .deb nor an .rpm`);
-    }
+  const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
+  for (const p of prepared) {
+    if (p.kind === 'deb') debs.set(p.group, [...(debs.get(p.group) ?? []), p.deb]);
+    else rpms.set(p.group, [...(rpms.get(p.group) ?? []), p.rpm]);
   }
 
   const lock = await acquireRepoLock(repoDir, { waitMs: opts.lockWaitMs, signal: env.signal });
@@ -105,6 +88,33 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   } finally {
     await lock.release();
   }
+}
+
+type Prepared =
+  | { kind: 'deb'; group: string; deb: NewDeb }
+  | { kind: 'rpm'; group: string; rpm: NewRpm };
+
+/** Read one input, decide deb or rpm and its codename/target, and sign it (rpm header, optional _gpgorigin). */
+async function preparePackage(file: string, opts: PublishOptions, env: StageEnv): Promise<Prepared> {
+  env.signal?.throwIfAborted();
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new Py2DistroError('E_USAGE', `cannot read ${file}`, { cause: err });
+  }
+  if (isAr(bytes)) {
+    const group = opts.codename ?? inferCodename(file);
+    if (opts.signDebOrigin) bytes = await addDebOrigin(bytes, opts.key);
+    return { kind: 'deb', group, deb: { input: file, info: await readDebInfo(bytes, path.basename(file)), bytes } };
+  }
+  if (bytes.length > 4 && bytes.readUInt32BE(0) === 0xedabeedb) {
+    const group = opts.rpmTarget ?? inferRpmTarget(file);
+    const signed = await signRpm(bytes, opts.key);
+    env.log.debug(`${path.basename(file)}: rpm signature ${signed.status}${signed.sizeKept ? '' : ' (file size changed: no reserved space)'}`);
+    return { kind: 'rpm', group, rpm: { input: file, info: readRpmInfo(signed.bytes), bytes: signed.bytes } };
+  }
+  throw new Py2DistroError('E_PACKAGE_FORMAT', `${file} is neither a .deb nor an .rpm`);
 }
 
 /** key.asc / key.gpg next to the indexes, rewritten only when they differ (key rotation). */

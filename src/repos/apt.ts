@@ -22,6 +22,7 @@ import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './a
 import { distDir, readPublishedApt, type AptIndexEntry } from './apt-state.js';
 import { byHashDir, collectGarbage, recordGeneration, writeByHash } from './apt-byhash.js';
 import { syncFilesystem, writeFileAtomic } from './atomic.js';
+import { IO_CONCURRENCY, mapLimit } from './concurrency.js';
 import { readDebInfo, type DebInfo } from './deb-control.js';
 import { formatParagraph, type Paragraph } from './deb822.js';
 import { compareDebianVersions } from './debversion.js';
@@ -106,10 +107,10 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   if (toAdd.size === 0 && state.release) return result; // idempotent: nothing to write, not even a new Date
 
   // 1. pool files
-  for (const deb of toAdd.values()) {
+  await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (deb) => {
     env.signal?.throwIfAborted();
     await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, { fsync: false });
-  }
+  });
   if (toAdd.size) await syncFilesystem(debRoot);
 
   // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.

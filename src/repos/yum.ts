@@ -18,6 +18,7 @@ import type { SigningKey } from '../sign/key.js';
 import { signDetachedArmored } from '../sign/openpgp.js';
 import type { RpmInfo } from '../sign/rpm.js';
 import { syncDir, syncFilesystem, tmpPathFor, writeFileAtomic } from './atomic.js';
+import { IO_CONCURRENCY, mapLimit } from './concurrency.js';
 import { compareEvr } from './rpmversion.js';
 
 export const RPM_TARGET = /^[a-z0-9][a-z0-9.-]{0,40}$/;
@@ -114,10 +115,10 @@ export async function publishYum(
   }
   if (toAdd.size === 0 && state.generation) return result;
 
-  for (const rpm of toAdd.values()) {
+  await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (rpm) => {
     env.signal?.throwIfAborted();
     await writeFileAtomic(path.join(targetDir, rpm.file), rpm.bytes, { fsync: false });
-  }
+  });
   if (toAdd.size) await syncFilesystem(targetDir);
   let entries: YumEntry[] = [...state.entries, ...[...toAdd.values()].map((r) => ({
     name: r.info.name, epoch: r.info.epoch, version: r.info.version, release: r.info.release, arch: r.info.arch,

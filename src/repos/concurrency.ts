@@ -1,0 +1,19 @@
+/**
+ * Bounded concurrency for file I/O: thousands of small reads and writes awaited one by one spend
+ * their time in thread-pool round trips, not on the disk. Results keep the input order.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Parallelism for repository file I/O (libuv's thread pool has 4 threads by default). */
+export const IO_CONCURRENCY = 8;
