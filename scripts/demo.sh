@@ -88,6 +88,16 @@ say "py2distro render: debian/ tree + .orig tarball, and an RPM spec, from the v
   --target deb --target rpmtest-bookworm --out "$DEMO_OUT/render"
 sed -n '/^Package:/,$p' "$DEMO_OUT"/render/debian-bookworm/*/debian/control
 
+# --- 4. build: the verified sdist into a .deb (and a test-only .rpm) inside containers (issue 4) ---
+say "py2distro build: resolve, fetch, verify, render and build in the builder containers"
+"${PY2DISTRO[@]}" --cache-dir "$DEMO_OUT/cache" build hello-py2distro --index-url "$INDEX_URL" \
+  --keyring "$KEYRING" --trust "hello-py2distro=$UPSTREAM_FPR" --signature-policy required \
+  --target deb --target rpmtest-bookworm --jobs 2 --out "$DEMO_OUT/built"
+export BUILT_DEB="$(ls "$DEMO_OUT"/built/*.deb)"
+dpkg-deb --field "$BUILT_DEB" Package Version Architecture Depends
+lintian "$BUILT_DEB" | grep '^E:' && { echo "lintian reported errors"; exit 1; }
+echo "lintian: 0 errors; log and provenance: $(cd "$DEMO_OUT/built" && ls *.build.log *.provenance.json | tr '\n' ' ')"
+
 # --- 6. sync: the example as a one-package set, built, published, then a no-op re-run (issue 6) ---
 say "py2distro sync: build and publish the set in py2distro.yaml, then sync again (nothing to do, no container)"
 SYNC_DIR="$DEMO_OUT/sync"

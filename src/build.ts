@@ -79,8 +79,10 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
   const runDir = await mkdtemp(path.join(env.workDir, `build-${target.name}-`));
   const logFile = path.join(runDir, 'build.log');
   const logStream = createWriteStream(logFile);
+  // A killed engine client can still flush lines after the log is closed; never crash on that.
+  logStream.on('error', (err) => env.log.debug(`build log: ${err.message}`));
   const onLine = (line: string) => {
-    logStream.write(line + '\n');
+    if (!logStream.writableEnded) logStream.write(line + '\n');
     env.onLine?.(line);
   };
   let aborted = false;
@@ -114,6 +116,7 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
           network: step === 'deps' ? 'host' : 'none',
           mounts,
           env: containerEnv,
+          labels: { 'org.py2distro.build': stem },
           command: ['py2distro-build', step],
         },
         { signal: env.signal, timeout: remaining, onLine },

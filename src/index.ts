@@ -40,3 +40,7 @@ export { planBuildOrder, type BuildPlan } from './sync/plan.js';
 export { buildKey, digestTree, type BuildKeyInput } from './sync/buildkey.js';
 export { loadState, saveState, type SyncState, type PackageState } from './sync/state.js';
 export { writeReport, reportMarkdown, type SyncReport, type TargetReport, type PackageOutcome } from './sync/report.js';
+export { buildPackage, type BuildOptions, type BuildEnv, type BuildResult, type RenderedSources } from './build.js';
+export { parseBuiltMetadata, filledFields, type BuiltPackageMetadata } from './build-metadata.js';
+export { ensureImage, ensureBaseImage, listBuilderImages, builderTag, contextDigest, BUILDER_REPOSITORY, type BuilderImage } from './images.js';
+export { selectEngine, createEngine, requestedEngine, ENGINE_NAMES, type ContainerEngine, type EngineName, type EngineChoice, type RunSpec, type Mount } from './engines/index.js';

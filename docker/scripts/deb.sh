@@ -27,13 +27,14 @@ srcdir=$(find /py2distro/src -mindepth 2 -maxdepth 2 -type d -name debian -print
 [ -n "$srcdir" ] || { echo "py2distro-build: no <source>/debian directory in /py2distro/src" >&2; exit 2; }
 
 # Packages py2distro built earlier: indexed as a flat repository that only this container trusts.
+# copy: (not file:) so apt puts them into the archives cache like downloads, for the offline step.
 if [ "$step" = deps ] && [ -d /py2distro/localrepo ]; then
   rm -rf "$cache/localrepo" && mkdir -p "$cache/localrepo"
   find /py2distro/localrepo -name '*.deb' -type f -exec cp -t "$cache/localrepo" {} +
   (cd "$cache/localrepo" && apt-ftparchive packages . > Packages)
 fi
 if [ -f "$cache/localrepo/Packages" ]; then
-  echo "deb [trusted=yes] file:$cache/localrepo ./" > /etc/apt/sources.list.d/py2distro-local.list
+  echo "deb [trusted=yes] copy:$cache/localrepo ./" > /etc/apt/sources.list.d/py2distro-local.list
 fi
 
 case "$step" in

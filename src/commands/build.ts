@@ -14,7 +14,7 @@ import { fetchSdist, type FetchedSdist } from '../fetch.js';
 import { runSteps } from '../progress.js';
 import { renderPackaging, type RenderResult } from '../render.js';
 import type { Provenance } from '../provenance.js';
-import { getTarget } from '../targets.js';
+import { getTarget, type Target } from '../targets.js';
 import { collect, createContext, positiveInt } from './context.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
 
@@ -89,47 +89,16 @@ export function register(program: Command): void {
       return fetched.get(req)!;
     };
     const results: BuiltSummary[] = [];
+    const failures: unknown[] = [];
     try {
       await runSteps(
         requirements.flatMap((req) =>
           targets.map((target) => ({
             title: `${req} → ${target.name}`,
             async run(_c: object, report: (text: string) => void) {
-              report('fetching and verifying');
-              const sdist = await fetchOnce(req);
-              report(`rendering ${sdist.filename}`);
-              const rendered: RenderResult = await renderPackaging(
-                {
-                  sdistPath: sdist.path,
-                  provenance: shippedProvenance(sdist.provenance),
-                  target: target.name,
-                  outDir: await mkdtemp(path.join(workDir, `render-${target.name}-`)),
-                  templatesDir: flags.templates ?? ctx.config.templates,
-                  maintainer: flags.maintainer ?? ctx.config.maintainer,
-                  extras: flags.extra ?? ctx.config.extras?.[sdist.name],
-                  runTests: flags.runTests,
-                  revision: flags.revision,
-                },
-                env,
-              );
-              for (const u of rendered.unmetRequirements) ctx.log.warn(`${sdist.name} on ${target.name}: ${u}`);
-              const built = await buildPackage(
-                rendered,
-                {
-                  target,
-                  engine,
-                  outDir,
-                  provenance: sdist.provenance,
-                  localRepo: flags.localRepo,
-                  timeoutSeconds: flags.buildTimeout ?? ctx.config['build-timeout'],
-                  keepWork: flags.keepWork,
-                },
-                { ...env, onLine: (line) => report(line) },
-              );
-              report(built.artifacts.map((a) => path.basename(a)).join(', '));
-              results.push({
-                package: sdist.name, version: sdist.version, target: target.name, artifacts: built.artifacts,
-                log: built.log, image: built.image, arch: rendered.arch, provenance: built.provenance,
+              await buildOne(req, target, report).catch((err: unknown) => {
+                failures.push(err);
+                throw err;
               });
             },
           })),
@@ -141,8 +110,50 @@ export function register(program: Command): void {
       if (flags.keepWork) ctx.log.info(`work directory kept: ${workDir}`);
       else await rm(workDir, { recursive: true, force: true });
     }
+    // Every failed package × target is reported, not only the first.
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} builds failed`);
     ctx.print({ ok: true, out: outDir, builds: results }, () =>
       results.map((r) => `${r.package} ${r.version} → ${r.target}\n${r.artifacts.map((a) => `  ${a}`).join('\n')}\n  log ${r.log}`).join('\n'),
     );
+
+    async function buildOne(req: string, target: Target, report: (text: string) => void): Promise<void> {
+      report('fetching and verifying');
+      const sdist = await fetchOnce(req);
+      report(`rendering ${sdist.filename}`);
+      const rendered: RenderResult = await renderPackaging(
+        {
+          sdistPath: sdist.path,
+          provenance: shippedProvenance(sdist.provenance),
+          target: target.name,
+          outDir: await mkdtemp(path.join(workDir, `render-${target.name}-`)),
+          templatesDir: flags.templates ?? ctx.config.templates,
+          maintainer: flags.maintainer ?? ctx.config.maintainer,
+          extras: flags.extra ?? ctx.config.extras?.[sdist.name],
+          runTests: flags.runTests,
+          revision: flags.revision,
+        },
+        env,
+      );
+      for (const u of rendered.unmetRequirements) ctx.log.warn(`${sdist.name} on ${target.name}: ${u}`);
+      const built = await buildPackage(
+        rendered,
+        {
+          target,
+          engine,
+          outDir,
+          provenance: sdist.provenance,
+          localRepo: flags.localRepo,
+          timeoutSeconds: flags.buildTimeout ?? ctx.config['build-timeout'],
+          keepWork: flags.keepWork,
+        },
+        { ...env, onLine: (line) => report(line) },
+      );
+      report(built.artifacts.map((a) => path.basename(a)).join(', '));
+      results.push({
+        package: sdist.name, version: sdist.version, target: target.name, artifacts: built.artifacts,
+        log: built.log, image: built.image, arch: rendered.arch, provenance: built.provenance,
+      });
+    }
   });
 }

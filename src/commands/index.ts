@@ -7,6 +7,7 @@ import { register as registerImages } from './images.js';
 import { register as registerBuild } from './build.js';
 import { register as registerRender } from './render.js';
 import { register as registerSync } from './sync.js';
+import { register as registerTargets } from './targets.js';
 
 type Register = (program: Command) => void;
 
@@ -18,6 +19,7 @@ const modules: Register[] = [
   registerImages,
   registerBuild,
   registerSync,
+  registerTargets,
 ];
 
 export function registerCommands(program: Command): void {

@@ -42,6 +42,12 @@ export function runArgs(spec: RunSpec, dialect: Dialect): string[] {
     }
     args.push('--env', `${k}=${v}`);
   }
+  for (const [k, v] of Object.entries(spec.labels ?? {})) {
+    if (!/^[a-z0-9.-]+$/.test(k) || !/^[\x21-\x7e]*$/.test(v)) {
+      throw new Py2DistroError('E_USAGE', `refusing to pass label ${JSON.stringify(k)}=${JSON.stringify(v)} to a container`);
+    }
+    args.push('--label', `${k}=${v}`);
+  }
   args.push(spec.image, ...spec.command);
   return args;
 }

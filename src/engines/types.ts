@@ -23,6 +23,8 @@ export interface RunSpec {
   network: 'none' | 'host';
   mounts: Mount[];
   env: Record<string, string>;
+  /** Labels to find the container by (`podman ps --filter label=…`). */
+  labels?: Record<string, string>;
   command: string[];
 }
 

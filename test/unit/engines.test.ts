@@ -43,6 +43,7 @@ const spec: RunSpec = {
     { source: '/work/out', target: '/py2distro/out' },
   ],
   env: { SOURCE_DATE_EPOCH: '1704067200' },
+  labels: { 'org.py2distro.build': 'hello-1.0-debian-bookworm' },
   command: ['py2distro-build', 'build'],
 };
 
@@ -58,6 +59,7 @@ test('podman run: exact arguments, config engine-args first, SELinux relabel, no
     '--volume', '/work/src:/py2distro/src:ro,z',
     '--volume', '/work/out:/py2distro/out:z',
     '--env', 'SOURCE_DATE_EPOCH=1704067200',
+    '--label', 'org.py2distro.build=hello-1.0-debian-bookworm',
     'localhost/py2distro-builder:debian-bookworm-0123456789ab', 'py2distro-build', 'build',
   ]);
   assert.equal(calls[0]!.opts.timeout, 5000);
@@ -88,6 +90,8 @@ test('mount paths that --volume cannot express are refused before anything runs'
   const engine = createPodmanEngine(runner);
   const bad = { ...spec, mounts: [{ source: '/tmp/a:b', target: '/py2distro/src' }] };
   await assert.rejects(engine.runContainer(bad), (e: unknown) => e instanceof Py2DistroError && e.code === 'E_USAGE');
+  const badLabel = { ...spec, labels: { 'org.py2distro.build': 'x\n--privileged' } };
+  await assert.rejects(engine.runContainer(badLabel), (e: unknown) => e instanceof Py2DistroError && e.code === 'E_USAGE');
   assert.equal(calls.filter((c) => c.args.includes('run')).length, 0);
 });
 
