@@ -98,16 +98,33 @@ dpkg-deb --field "$BUILT_DEB" Package Version Architecture Depends
 lintian "$BUILT_DEB" | grep '^E:' && { echo "lintian reported errors"; exit 1; }
 echo "lintian: 0 errors; log and provenance: $(cd "$DEMO_OUT/built" && ls *.build.log *.provenance.json | tr '\n' ' ')"
 
+# --- 5. sign + publish: the built packages into a signed apt/yum repository, judged by apt (issue 5) ---
+say "py2distro repo publish: sign with the organisation key and publish into apt and yum repositories"
+ORG_DIR="$DEMO_OUT/org"
+mkdir -p "$ORG_DIR"
+export GNUPGHOME="$ORG_DIR/gnupg"
+mkdir -p -m 700 "$GNUPGHOME"
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Demo Org Repository <repo@org.invalid>' ed25519 sign 1y 2>/dev/null
+gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$ORG_DIR/org-key.asc"
+chmod 600 "$ORG_DIR/org-key.asc"
+unset GNUPGHOME
+"${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$BUILT_DEB" --codename bookworm --sign-key "$ORG_DIR/org-key.asc"
+"${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$DEMO_OUT"/built/*.noarch.rpm --rpm-target rpmtest-bookworm --sign-key "$ORG_DIR/org-key.asc"
+rpmkeys --dbpath "$ORG_DIR/rpmdb" --import "$DEMO_OUT/repo/rpm/key.asc"
+rpmkeys --dbpath "$ORG_DIR/rpmdb" -Kv "$DEMO_OUT"/repo/rpm/rpmtest-bookworm/Packages/*.rpm | grep -E 'Signature|Header'
+"${PY2DISTRO[@]}" repo client-config "$DEMO_OUT/repo" --url file:///srv/repo --only sources > "$ORG_DIR/py2distro.sources"
+say "a clean Debian bookworm container that trusts only the organisation key installs the package with apt"
+podman run --rm --network=host -v "$DEMO_OUT/repo:/srv/repo:ro" -v "$ORG_DIR/py2distro.sources:/etc/apt/sources.list.d/py2distro.sources:ro" \
+  localhost/py2distro-base:debian-bookworm sh -euc '
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-hello-py2distro >/dev/null
+    hello-py2distro
+    python3 -c "import hello_py2distro; print(\"imported\", hello_py2distro.__version__)"'
+
 # --- 6. sync: the example as a one-package set, built, published, then a no-op re-run (issue 6) ---
 say "py2distro sync: build and publish the set in py2distro.yaml, then sync again (nothing to do, no container)"
 SYNC_DIR="$DEMO_OUT/sync"
 mkdir -p "$SYNC_DIR"
-export GNUPGHOME="$SYNC_DIR/gnupg"
-mkdir -p -m 700 "$GNUPGHOME"
-gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Demo Org Repository <repo@org.invalid>' ed25519 sign 1y 2>/dev/null
-gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$SYNC_DIR/org-key.asc"
-chmod 600 "$SYNC_DIR/org-key.asc"
-unset GNUPGHOME
 cat > "$SYNC_DIR/py2distro.yaml" <<YAML
 # yaml-language-server: \$schema=$ROOT/schema/py2distro.schema.json
 index-url: $INDEX_URL
@@ -117,7 +134,7 @@ trust:
   hello-py2distro: $UPSTREAM_FPR
 targets: [debian-bookworm]
 repo: repo
-sign-key: org-key.asc
+sign-key: $ORG_DIR/org-key.asc
 retention: 3
 packages:
   - hello-py2distro

@@ -10,12 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerEngine, ImageInfo } from './engines/types.js';
 import type { StageEnv } from './env.js';
 import { Py2DistroError } from './errors.js';
 import { requireTools, run } from './exec.js';
+import { acquireRepoLock } from './repos/lock.js';
 import { getTarget, type Target } from './targets.js';
 
 export const BUILDER_REPOSITORY = 'localhost/py2distro-builder';
@@ -110,7 +112,24 @@ export async function ensureBaseImage(target: Target, engine: ContainerEngine, e
   if (await engine.tryPull(target.baseImage, { signal: env.signal, onLine: env.onLine })) return { ref: target.baseImage, how: 'pulled' };
   env.signal?.throwIfAborted();
   env.log.info(`cannot pull ${target.baseImage}; falling back to an offline bootstrap`);
-  return { ref: await bootstrapBase(target, engine, env), how: 'bootstrapped' };
+  // Two targets share one base (debian-bookworm, rpmtest-bookworm): bootstrap it once.
+  const lock = await acquireImageLock(own, engine, env);
+  try {
+    if (await engine.imageExists(own)) return { ref: own, how: 'local' };
+    return { ref: await bootstrapBase(target, engine, env), how: 'bootstrapped' };
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * A cross-process lock per image tag. Images live in the engine's store, shared by every py2distro
+ * of this user whatever its --cache-dir, so the lock lives in the system temp dir, per uid.
+ */
+function acquireImageLock(tag: string, engine: ContainerEngine, env: ImageEnv) {
+  const uid = process.getuid?.() ?? 'user';
+  const lockDir = path.join(os.tmpdir(), `py2distro-image-locks-${uid}`, `${engine.name}-${tag.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
+  return acquireRepoLock(lockDir, { waitMs: 60 * 60_000, signal: env.signal });
 }
 
 // One build per engine+tag at a time inside this process (packages × targets share images).
@@ -134,6 +153,20 @@ async function buildIfMissing(target: Target, tag: string, files: Map<string, Bu
   if (!rebuild && (await engine.imageExists(tag))) {
     return { target: target.name, tag, baseImage: '', base: 'local', status: 'reused' };
   }
+  // Another py2distro (a parallel test, a second sync) may be building the same tag: wait for it
+  // rather than bootstrapping and building twice, then reuse what it built.
+  const lock = await acquireImageLock(tag, engine, env);
+  try {
+    if (!rebuild && (await engine.imageExists(tag))) {
+      return { target: target.name, tag, baseImage: '', base: 'local', status: 'reused' };
+    }
+    return await buildImageNow(target, tag, files, engine, env);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function buildImageNow(target: Target, tag: string, files: Map<string, Buffer>, engine: ContainerEngine, env: ImageEnv): Promise<BuilderImage> {
   const base = await ensureBaseImage(target, engine, env);
   // The context holds exactly the hashed files, so the tag describes what was built.
   const contextDir = await mkdtemp(path.join(env.workDir, `context-${target.name}-`));

@@ -35,13 +35,21 @@ export function chooseRenderer(opts: { json: boolean }, env: NodeJS.ProcessEnv =
 
 export async function runSteps<Ctx extends object>(steps: readonly ProgressStep<Ctx>[], ctx: Ctx, opts: ProgressOptions): Promise<Ctx> {
   const renderer = chooseRenderer(opts);
+  // Failures are collected here, not through listr's collectErrors (whose list stays empty when
+  // collection is off), so that exitOnError: false still ends in a thrown error and exit code.
+  const failures: unknown[] = [];
   const tasks: ListrTask<Ctx>[] = steps.map((step) => ({
     title: mask(step.title),
     skip: step.skip ? (c: Ctx) => step.skip!(c) : undefined,
     task: async (c, task) => {
-      await step.run(c, (text) => {
-        task.output = mask(text);
-      });
+      try {
+        await step.run(c, (text) => {
+          task.output = mask(text);
+        });
+      } catch (err) {
+        failures.push(err);
+        throw err;
+      }
     },
   }));
   // Both of listr's streams point at stderr: stdout is reserved for the command's result.
@@ -60,9 +68,8 @@ export async function runSteps<Ctx extends object>(steps: readonly ProgressStep<
     fallbackRendererOptions: { logger },
   });
   await list.run();
-  if (list.errors.length && opts.exitOnError === false) {
-    const errors = list.errors.map((e) => e.error);
-    throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} steps failed`);
+  if (failures.length) {
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} steps failed`);
   }
   return ctx;
 }

@@ -2,7 +2,9 @@
  * Render stage: sdist → packaging sources, without building. For deb targets it writes the unpacked
  * source tree with debian/ and the .orig tarball beside it (ready for dpkg-buildpackage); for RPM
  * targets the .spec with its Source0/Source1 files. TypeScript builds the model (src/render/model.ts);
- * the packaging knowledge lives in templates/.
+ * the packaging knowledge lives in templates/. The output depends only on the input sdist and options:
+ * the provenance record shipped in the package leaves out the time of verification
+ * (src/render/provenance.ts), so rendering the same sdist twice gives identical files.
  */
 import { createHash } from 'node:crypto';
 import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { debianBinaryName, debianBuildDepends, debianSourceName, loadPy3distTabl
 import { mapRpmRequirements, rpmBinaryName, rpmSourceName } from './mapping/rpm.js';
 import type { Provenance } from './provenance.js';
 import { buildModel, type TemplateModel } from './render/model.js';
+import { shippedProvenanceJson, type ShippedProvenance } from './render/provenance.js';
 import { loadTemplates, type TemplateSet } from './render/templates.js';
 import { requireMaintainer } from './sanitize.js';
 import { getTarget, type Target } from './targets.js';
@@ -25,7 +28,8 @@ export const DEFAULT_MAINTAINER = 'py2distro packager <packager@py2distro.exampl
 
 export interface RenderInput {
   sdistPath: string;
-  provenance?: Provenance;
+  /** Full record; volatile fields (`verifiedAt`) are dropped from the copy shipped in the package. */
+  provenance?: Provenance | ShippedProvenance;
   target: string;
   outDir: string;
   templatesDir?: string;
@@ -50,7 +54,13 @@ export interface RenderResult {
   sourceDateEpoch: number;
   outDir: string;
   deb?: { sourceDir: string; origTarball: string; dscName?: string };
-  rpm?: { specFile: string; sourceTarball: string };
+  rpm?: {
+    specFile: string;
+    /** The sdist, Source0 (also the first entry of `sources`). */
+    sourceTarball: string;
+    /** Every SourceN file the spec names, in N order (Source0 the sdist, Source1 the provenance record), absolute paths beside the spec. */
+    sources: string[];
+  };
   metadata: SdistMetadata;
   unmetRequirements: string[];
   files: string[];
@@ -60,11 +70,11 @@ async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
-/** A record for a local sdist that went through no fetch/verify stage: it says so. */
-async function localProvenance(sdistPath: string, meta: SdistMetadata, epoch: number): Promise<Provenance> {
+/** A record for a local sdist that went through no fetch/verify stage: it says so (and has no time of verification). */
+async function localProvenance(sdistPath: string, meta: SdistMetadata): Promise<ShippedProvenance> {
   return {
     schema: 1, project: meta.name, version: meta.version, filename: path.basename(sdistPath), sha256: await sha256(sdistPath),
-    signature: { status: 'not-checked', policy: 'off' }, verifiedAt: new Date(epoch * 1000).toISOString(), tool: `py2distro ${VERSION}`,
+    signature: { status: 'not-checked', policy: 'off' }, tool: `py2distro ${VERSION}`,
   };
 }
 
@@ -92,8 +102,7 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
     meta, target, revision, maintainer, sdistFilename: path.basename(input.sdistPath), sourceDateEpoch: epoch,
     runTests: Boolean(input.runTests), extras: input.extras ?? [], licenseText: await licenseText(sourceDir, meta),
   };
-  const provenance = input.provenance ?? (await localProvenance(input.sdistPath, meta, epoch));
-  const provenanceJson = `${JSON.stringify(provenance, null, 2)}\n`;
+  const provenanceJson = shippedProvenanceJson(input.provenance ?? (await localProvenance(input.sdistPath, meta)));
   const templates = loadTemplates(target.family, input.templatesDir);
   await mkdir(input.outDir, { recursive: true });
   const outDir = path.resolve(input.outDir);
@@ -131,7 +140,7 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
   await writeFile(provFile, provenanceJson);
   return {
     ...base, sourcePackage, binaryPackages: [binary], distroVersion: `${rpmEvr(meta.version)}-${revision}${target.distTag}`,
-    rpm: { specFile, sourceTarball }, unmetRequirements: unmet, files: [specFile, sourceTarball, provFile],
+    rpm: { specFile, sourceTarball, sources: [sourceTarball, provFile] }, unmetRequirements: unmet, files: [specFile, sourceTarball, provFile],
   };
 }
 

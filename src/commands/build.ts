@@ -14,23 +14,16 @@ import { fetchSdist, type FetchedSdist } from '../fetch.js';
 import { runSteps } from '../progress.js';
 import { renderPackaging, type RenderResult } from '../render.js';
 import type { Provenance } from '../provenance.js';
-import { getTarget, type Target } from '../targets.js';
-import { collect, createContext, positiveInt } from './context.js';
+import { publishPackages, type PublishResult } from '../publish.js';
+import type { SigningKey } from '../sign/key.js';
+import type { Target } from '../targets.js';
+import { createContext, positiveInt } from './context.js';
+import { signingKeyFrom } from './repo.js';
+import { addBuildOptions, addPublishOptions, publishSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from './shared-options.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
 
-interface BuildFlags extends FetchFlags {
-  target?: string[];
-  out?: string;
-  jobs?: number;
-  keepWork?: boolean;
-  engine?: string;
-  buildTimeout?: number;
-  templates?: string;
-  maintainer?: string;
+interface BuildCommandFlags extends FetchFlags, BuildFlags, PublishFlags {
   revision?: number;
-  runTests?: boolean;
-  localRepo?: string;
-  extra?: string[];
 }
 
 export interface BuiltSummary {
@@ -60,23 +53,16 @@ export function register(program: Command): void {
     .command('build')
     .description('fetch, verify, render and build packages inside distro containers')
     .argument('<requirement...>', 'name, name==1.2, "name>=1,<2", or a path to a local .tar.gz/.zip sdist')
-    .option('--target <target>', 'target to build for; repeatable (deb = debian-bookworm, rpm = fedora-41)', collect)
-    .option('--out <dir>', 'where artifacts, build logs and provenance records go (default: config out, else ./py2distro-out)')
-    .option('--jobs <n>', 'builds run at the same time (default: config jobs, else 1)', positiveInt)
-    .option('--keep-work', 'keep the work directory (rendered sources, container mounts) for debugging')
-    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
-    .option('--build-timeout <seconds>', 'wall-clock limit of one package build (default: config, else 3600)', positiveInt)
-    .option('--templates <dir>', 'directory whose files override templates/ file by file')
-    .option('--maintainer <"Name <email>">', 'maintainer of the generated packages')
-    .option('--extra <name>', 'include the dependencies of this extra; repeatable', collect)
-    .option('--revision <n>', 'Debian revision / RPM release (default 1)', positiveInt)
-    .option('--run-tests', "run the upstream test suite during the build")
-    .option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies');
+    .option('--revision <n>', 'Debian revision / RPM release (default 1)', positiveInt);
+  addBuildOptions(cmd);
   addFetchOptions(cmd);
-  cmd.action(async (requirements: string[], flags: BuildFlags, self: Command) => {
+  addPublishOptions(cmd);
+  cmd.action(async (requirements: string[], flags: BuildCommandFlags, self: Command) => {
     const ctx = await createContext(self);
-    const targetNames = flags.target?.length ? flags.target : ctx.config.targets?.length ? ctx.config.targets : ['deb'];
-    const targets = [...new Map(targetNames.map((n) => getTarget(n)).map((t) => [t.name, t])).values()];
+    const targets = targetsFrom(flags, ctx.config);
+    const repoDir = flags.repo ?? ctx.config.repo;
+    // Load (and check) the org key before building anything: a bad key should fail in seconds.
+    const key = repoDir ? await signingKeyFrom(flags.signKey, ctx.config, ctx.log) : undefined;
     const opts = fetchOptionsFrom(flags, ctx.config);
     const outDir = path.resolve(flags.out ?? ctx.config.out ?? 'py2distro-out');
     const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
@@ -113,9 +99,36 @@ export function register(program: Command): void {
     // Every failed package × target is reported, not only the first.
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `${failures.length} builds failed`);
-    ctx.print({ ok: true, out: outDir, builds: results }, () =>
-      results.map((r) => `${r.package} ${r.version} → ${r.target}\n${r.artifacts.map((a) => `  ${a}`).join('\n')}\n  log ${r.log}`).join('\n'),
+    const published = repoDir && key ? await publishBuilt(repoDir, key) : undefined;
+    ctx.print({ ok: true, out: outDir, builds: results, ...(published ? { published } : {}) }, () =>
+      [
+        ...results.map((r) => `${r.package} ${r.version} → ${r.target}\n${r.artifacts.map((a) => `  ${a}`).join('\n')}\n  log ${r.log}`),
+        ...(published ? [`published into ${published.repoDir}: ${published.added.length} added, ${published.unchanged.length} already there`] : []),
+      ].join('\n'),
     );
+
+    /** Publishes the binary packages of every build, per target (its apt codename / yum dir). */
+    async function publishBuilt(dir: string, signingKey: SigningKey): Promise<PublishResult> {
+      const merged: PublishResult = { repoDir: path.resolve(dir), added: [], unchanged: [], pruned: [] };
+      for (const target of targets) {
+        const files = results
+          .filter((r) => r.target === target.name)
+          .flatMap((r) => r.artifacts)
+          .filter((a) => /\.(deb|rpm)$/.test(a) && !a.endsWith('.src.rpm'));
+        if (!files.length) continue;
+        const r = await publishPackages(
+          {
+            repoDir: dir, files, key: signingKey, ...publishSettingsFrom(flags, ctx.config),
+            ...(target.family === 'deb' ? { codename: target.codename } : { rpmTarget: target.name }),
+          },
+          { log: ctx.log, signal: ctx.signal, workDir: outDir, cacheDir: ctx.cacheDir },
+        );
+        merged.added.push(...r.added);
+        merged.unchanged.push(...r.unchanged);
+        merged.pruned.push(...r.pruned);
+      }
+      return merged;
+    }
 
     async function buildOne(req: string, target: Target, report: (text: string) => void): Promise<void> {
       report('fetching and verifying');

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ConfigFile } from '../config.js';
 import { publishPackages, type PublishedItem } from '../publish.js';
 import { clientConfig } from '../repos/client-config.js';
@@ -104,9 +104,11 @@ export function register(program: Command): void {
     .requiredOption('--url <url>', 'where clients reach DIR (http(s):// or file://)')
     .option('--codename <name>', 'apt suite for the client (default: the first published)')
     .option('--name <name>', 'file and repo id name (default: py2distro)')
-    .action(async (dir: string, flags: { url: string; codename?: string; name?: string }, self: Command) => {
+    .addOption(new Option('--only <file>', 'print only the apt .sources or only the yum .repo file').choices(['sources', 'repo']))
+    .action(async (dir: string, flags: { url: string; codename?: string; name?: string; only?: 'sources' | 'repo' }, self: Command) => {
       const ctx = await createContext(self);
       const result = clientConfig(dir, flags.url, { codename: flags.codename, name: flags.name ?? ctx.config['repo-label'] });
-      ctx.print({ ok: true, ...result }, () => [result.sources, result.repo].filter(Boolean).join('\n'));
+      const wanted = flags.only ? [result[flags.only]] : [result.sources, result.repo];
+      ctx.print({ ok: true, ...result }, () => wanted.filter(Boolean).join('\n'));
     });
 }

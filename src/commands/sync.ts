@@ -9,56 +9,22 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { selectEngine } from '../engines/index.js';
 import { Py2DistroError } from '../errors.js';
-import { getTarget } from '../targets.js';
 import { createRealBackend } from '../sync/backend.js';
 import { loadManifest } from '../sync/manifest.js';
 import { reportMarkdown, writeReport } from '../sync/report.js';
 import { runSync } from '../sync/run.js';
-import { collect, createContext, positiveInt } from './context.js';
+import { collect, createContext } from './context.js';
+import { addBuildOptions, addPublishOptions, publishSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from './shared-options.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
 import { signingKeyFrom } from './repo.js';
 
-interface SyncFlags extends FetchFlags {
+interface SyncFlags extends FetchFlags, BuildFlags, PublishFlags {
   requirement?: string[];
   constraint?: string[];
-  target?: string[];
-  out?: string;
-  jobs?: number;
-  keepWork?: boolean;
-  engine?: string;
-  buildTimeout?: number;
-  templates?: string;
-  maintainer?: string;
-  extra?: string[];
-  runTests?: boolean;
-  localRepo?: string;
-  repo?: string;
-  signKey?: string;
-  origin?: string;
-  label?: string;
-  validUntilDays?: number;
-  retention?: number;
-  signDebOrigin?: boolean;
   conflictPolicy?: 'build' | 'fail';
   failFast?: boolean;
   stateDir?: string;
   reportDir?: string;
-}
-
-/** The build command's flags (same names, same meaning), for sync. */
-function addBuildFlags(cmd: Command): Command {
-  return cmd
-    .option('--target <target>', 'target to build for; repeatable (default: config targets, else deb = debian-bookworm)', collect)
-    .option('--out <dir>', 'where built packages wait before publishing (default: a temporary directory)')
-    .option('--jobs <n>', 'builds run at the same time (default: config jobs, else 1)', positiveInt)
-    .option('--keep-work', 'keep the work directories for debugging')
-    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
-    .option('--build-timeout <seconds>', 'wall-clock limit of one package build (default: config, else 3600)', positiveInt)
-    .option('--templates <dir>', 'directory whose files override templates/ file by file')
-    .option('--maintainer <"Name <email>">', 'maintainer of the generated packages')
-    .option('--extra <name>', 'include this extra of the listed packages; repeatable', collect)
-    .option('--run-tests', 'run the upstream test suites during the builds')
-    .option('--local-repo <dir>', 'more packages offered to every build as build dependencies');
 }
 
 export function register(program: Command): void {
@@ -68,16 +34,10 @@ export function register(program: Command): void {
     .argument('[requirement...]', 'more requirements, on top of the config file and -r files')
     .option('-r, --requirement <file>', 'pip requirements file; repeatable', collect)
     .option('-c, --constraint <file>', 'pip constraints file; repeatable', collect);
-  addBuildFlags(cmd);
+  addBuildOptions(cmd);
   addFetchOptions(cmd);
+  addPublishOptions(cmd);
   cmd
-    .option('--repo <dir>', 'repository directory to publish into (default: config repo)')
-    .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE)')
-    .option('--origin <text>', 'apt Release Origin (default: config repo-origin)')
-    .option('--label <text>', 'apt Release Label (default: config repo-label)')
-    .option('--valid-until-days <n>', 'days until the apt Release expires', positiveInt)
-    .option('--retention <n>', 'keep the newest N versions of each package', positiveInt)
-    .option('--sign-deb-origin', 'also add a debsigs _gpgorigin signature to each .deb')
     .addOption(new Option('--conflict-policy <policy>', 'when the distro has a dependency too old or a clashing name').choices(['build', 'fail']))
     .option('--fail-fast', 'start no new build after the first failure')
     .option('--state-dir <dir>', 'sync state, build logs and reports (default: <repo>/.py2distro-sync)')
@@ -94,8 +54,7 @@ export function register(program: Command): void {
       });
       if (flags.extra?.length) for (const e of manifest.entries) e.extras = [...new Set([...e.extras, ...flags.extra])];
       for (const e of manifest.entries) if (e.name && c.extras?.[e.name]) e.extras = [...new Set([...e.extras, ...c.extras[e.name]])];
-      const targetNames = flags.target?.length ? flags.target : c.targets?.length ? c.targets : ['deb'];
-      const targets = [...new Map(targetNames.map((n) => getTarget(n)).map((t) => [t.name, t])).values()];
+      const targets = targetsFrom(flags, c);
       const stateDir = path.resolve(flags.stateDir ?? c['state-dir'] ?? path.join(repoDir, '.py2distro-sync'));
       const reportDir = path.resolve(flags.reportDir ?? c['report-dir'] ?? path.join(stateDir, 'reports'));
       const engine = await selectEngine({ flag: flags.engine, config: c });
@@ -110,11 +69,7 @@ export function register(program: Command): void {
         templatesDir: options.templates, maintainer: options.maintainer, runTests: options.runTests,
         buildTimeoutSeconds: flags.buildTimeout ?? c['build-timeout'], keepWork: flags.keepWork,
         extraLocalPackages: flags.localRepo ? await packageFiles(path.resolve(flags.localRepo)) : undefined,
-        publish: {
-          origin: flags.origin ?? c['repo-origin'], label: flags.label ?? c['repo-label'],
-          validUntilDays: flags.validUntilDays ?? c['valid-until-days'], retention: flags.retention ?? c.retention,
-          signDebOrigin: flags.signDebOrigin,
-        },
+        publish: publishSettingsFrom(flags, c),
       });
       let report;
       try {

@@ -124,6 +124,9 @@ export function buildModel(input: ModelInput) {
           summary: rpmTag(summary),
           license: rpmTag(lic.spdx ?? 'LicenseRef-Unknown'),
           description: rpmDescription(meta.description, closing),
+          // Packager and Group: placed only by the flavours that use them (see templates/rpm/plain.spec).
+          packager: rpmTag(input.maintainer),
+          group: 'Development/Languages/Python',
           saveFiles: importNames.length ? importNames.join(' ') : "'*'",
           buildHostNeeds: ['python3', 'python3-pip', meta.hasExtensions ? 'python3-dev, gcc' : '', ...meta.buildSystem.requires.map((r) => oneLine(r.name))].filter(Boolean).map(rpmTag),
         }

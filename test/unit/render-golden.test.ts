@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/log.js';
@@ -20,16 +20,34 @@ const provenance: Provenance = {
   signature: { status: 'verified', signer: 'A'.repeat(40), policy: 'required' }, verifiedAt: '2024-01-02T03:04:05.000Z', tool: 'py2distro test',
 };
 
-async function renderFixture(target: string) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'golden-'));
+async function fixtureSdist(dir: string): Promise<string> {
   const spec = purePythonProject('golden-pkg', '1.2.0', { deps: ['PyYAML>=5.1', 'attrs~=23.1', 'tomli>=1; python_version < "3.11"'] });
   spec.files['PKG-INFO'] += 'Author-email: Jane Doe <jane@example.org>\nHome-page: https://example.org/golden\n\nA golden package.\n\nIt has two paragraphs.\n';
   spec.files['golden_pkg.egg-info/PKG-INFO'] = spec.files['PKG-INFO']!;
   spec.files['golden_pkg.egg-info/entry_points.txt'] = '[console_scripts]\ngolden-tool = golden_pkg:hello\n';
   spec.files['golden_pkg.egg-info/requires.txt'] = 'PyYAML>=5.1\nattrs~=23.1\n\n[:python_version < "3.11"]\ntomli>=1\n';
-  const sdist = await makeSdist(spec, dir);
-  return renderPackaging({ sdistPath: sdist, provenance, target, outDir: path.join(dir, 'out'), maintainer: 'Release Bot <bot@example.org>' },
+  return makeSdist(spec, dir);
+}
+
+function render(sdist: string, target: string, outDir: string, prov: Provenance = provenance) {
+  const dir = path.dirname(sdist);
+  return renderPackaging({ sdistPath: sdist, provenance: prov, target, outDir, maintainer: 'Release Bot <bot@example.org>' },
     { log: silentLogger, workDir: dir, cacheDir: dir });
+}
+
+async function renderFixture(target: string) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'golden-'));
+  return render(await fixtureSdist(dir), target, path.join(dir, 'out'));
+}
+
+/** Relative path → mode and bytes of every file under dir. */
+async function snapshot(dir: string): Promise<Map<string, { mode: number; bytes: Buffer }>> {
+  const files = new Map<string, { mode: number; bytes: Buffer }>();
+  for (const rel of (await readdir(dir, { recursive: true })).sort()) {
+    const st = await stat(path.join(dir, rel));
+    if (st.isFile()) files.set(rel, { mode: st.mode & 0o7777, bytes: await readFile(path.join(dir, rel)) });
+  }
+  return files;
 }
 
 async function compareGolden(name: string, actual: string) {
@@ -58,5 +76,39 @@ test('fedora-41 and rpmtest-bookworm: the spec matches the golden file', async (
     const r = await renderFixture(target);
     assert.equal(r.distroVersion, target === 'fedora-41' ? '1.2.0-1.fc41' : '1.2.0-1.rpmtest');
     await compareGolden(`${target}/python-golden-pkg.spec`, await readFile(r.rpm!.specFile, 'utf8'));
+  }
+});
+
+test('rendering the same sdist twice, verified at different times, gives byte-identical packaging', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'golden-repro-'));
+  const sdist = await fixtureSdist(dir);
+  for (const target of ['debian-bookworm', 'fedora-41', 'rpmtest-bookworm']) {
+    const first = await render(sdist, target, path.join(dir, `${target}-1`));
+    const second = await render(sdist, target, path.join(dir, `${target}-2`), { ...provenance, verifiedAt: '2031-07-08T09:10:11.000Z' });
+    const a = await snapshot(first.outDir);
+    const b = await snapshot(second.outDir);
+    assert.deepEqual([...b.keys()], [...a.keys()], `${target}: different file lists`);
+    assert.ok([...a.keys()].some((f) => f.endsWith('py2distro-provenance.json')), `${target}: no provenance record rendered`);
+    for (const [rel, { mode, bytes }] of a) {
+      assert.equal(b.get(rel)!.mode, mode, `${target}: ${rel} mode differs`);
+      assert.ok(bytes.equals(b.get(rel)!.bytes), `${target}: ${rel} differs between the two renders`);
+    }
+    const shipped = await readFile([...first.files].find((f) => f.endsWith('py2distro-provenance.json'))!, 'utf8');
+    assert.doesNotMatch(shipped, /verifiedAt/);
+    assert.equal(JSON.parse(shipped).sha256, provenance.sha256);
+  }
+});
+
+test('RenderResult.rpm.sources lists every SourceN file of the spec, in order, and they exist', async () => {
+  for (const target of ['fedora-41', 'rpmtest-bookworm']) {
+    const r = await renderFixture(target);
+    const spec = await readFile(r.rpm!.specFile, 'utf8');
+    const named = [...spec.matchAll(/^Source(\d*):\s*(\S+)\s*$/gm)].map((m) => m[2]);
+    assert.deepEqual(r.rpm!.sources.map((f) => path.basename(f)), named, target);
+    assert.equal(r.rpm!.sources[0], r.rpm!.sourceTarball);
+    for (const f of r.rpm!.sources) {
+      assert.equal(path.dirname(f), path.dirname(r.rpm!.specFile));
+      assert.ok(existsSync(f), f);
+    }
   }
 });
