@@ -5,8 +5,8 @@
  * `builder` user. Only docker/scripts/ knows the dpkg-buildpackage/rpmbuild invocation.
  * Artifacts reach --out through a temp dir and rename, so an interruption never leaves half a file.
  */
-import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import { getTarget, type Target } from './targets.js';
 export interface RenderedSources {
   family: 'deb' | 'rpm';
   deb?: { sourceDir: string; origTarball: string };
-  rpm?: { specFile: string; sourceTarball: string };
+  rpm?: { specFile: string; sourceTarball: string; sources: string[] };
   sourcePackage: string;
   distroVersion: string;
   arch: string;
@@ -173,18 +173,9 @@ async function stageSources(rendered: RenderedSources, dir: string): Promise<voi
     await mkdir(path.join(dir, 'SPECS'));
     await mkdir(path.join(dir, 'SOURCES'));
     await copyFile(rpm.specFile, path.join(dir, 'SPECS', path.basename(rpm.specFile)));
-    await copyFile(rpm.sourceTarball, path.join(dir, 'SOURCES', path.basename(rpm.sourceTarball)));
-    // Further SourceN: files (the provenance record) sit next to the spec, as render writes them.
-    for (const name of await specSourceNames(rpm.specFile)) {
-      const from = path.join(path.dirname(rpm.specFile), name);
-      if (name !== path.basename(rpm.sourceTarball) && existsSync(from)) await copyFile(from, path.join(dir, 'SOURCES', name));
-    }
+    // Every SourceN: file render wrote (the tarball, the provenance record), in N order.
+    for (const source of rpm.sources) await copyFile(source, path.join(dir, 'SOURCES', path.basename(source)));
   }
 }
 
 /** File names of the spec's `SourceN:` tags (basename: a URL source is looked for locally too). */
-export async function specSourceNames(specFile: string): Promise<string[]> {
-  const text = await readFile(specFile, 'utf8');
-  const names = [...text.matchAll(/^Source\d*:\s*(\S+)\s*$/gim)].map((m) => path.basename(m[1]!));
-  return names.filter((n) => n && !n.startsWith('.') && !n.includes('%'));
-}

@@ -112,6 +112,7 @@ export async function ensureBaseImage(target: Target, engine: ContainerEngine, e
   if (await engine.tryPull(target.baseImage, { signal: env.signal, onLine: env.onLine })) return { ref: target.baseImage, how: 'pulled' };
   env.signal?.throwIfAborted();
   env.log.info(`cannot pull ${target.baseImage}; falling back to an offline bootstrap`);
+  if (!target.bootstrap) return { ref: await bootstrapBase(target, engine, env), how: 'bootstrapped' }; // throws E_IMAGE_BASE
   // Two targets share one base (debian-bookworm, rpmtest-bookworm): bootstrap it once.
   const lock = await acquireImageLock(own, engine, env);
   try {

@@ -122,14 +122,18 @@ export function rpmTag(text: string | undefined): string {
 }
 
 /**
- * RPM %description body. rpmbuild expands a line before it looks for a section keyword, so "%%files"
- * would still end the description and start %files: a line starting with % is indented by one space.
+ * RPM %description body. rpmbuild expands a line before it looks at it, and it skips leading blanks
+ * when it looks for %if/%else/%endif/%include (rpm 4.18 parseSpec.c readLine), so "%%include /etc/x"
+ * would still read a host file into the package and "%%if 0" would swallow the spec that follows.
+ * Indenting only stops section keywords (%files), which are matched at column 0. So the leading %
+ * of such a line is escaped twice: after the one expansion the line starts with "%%", which is no
+ * directive, and shows as "%%" in the package's description.
  */
 export function rpmDescription(text: string | undefined, closing: string): string {
   const lines = descriptionLines(text, 40);
   if (lines.length) lines.push('');
   lines.push(...wrap(closing, 78));
-  return lines.map((l) => rpmEscape(l.startsWith('%') ? ` ${l}` : l)).join('\n');
+  return lines.map((l) => rpmEscape(/^\s*%/.test(l) ? ` ${l.replace(/^(\s*)%/, '$1%%')}` : l)).join('\n');
 }
 
 /** roff (man pages): backslash escaped, a leading . or ' disarmed with \&. */

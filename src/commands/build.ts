@@ -13,7 +13,6 @@ import { selectEngine } from '../engines/index.js';
 import { fetchSdist, type FetchedSdist } from '../fetch.js';
 import { runSteps } from '../progress.js';
 import { renderPackaging, type RenderResult } from '../render.js';
-import type { Provenance } from '../provenance.js';
 import { publishPackages, type PublishResult } from '../publish.js';
 import type { SigningKey } from '../sign/key.js';
 import type { Target } from '../targets.js';
@@ -35,17 +34,6 @@ export interface BuiltSummary {
   image: string;
   arch: string;
   provenance?: BuildResult['provenance'];
-}
-
-/**
- * The record shipped inside the package must not vary between two builds of the same input, or
- * the .debs differ: the wall-clock time of verification is left out of it. The full record, time
- * included, is written next to the artifacts (`<out>/<name>-<version>-<target>.provenance.json`).
- */
-export function shippedProvenance(p: Provenance): Provenance {
-  const { verifiedAt, ...rest } = p;
-  void verifiedAt;
-  return rest as Provenance;
 }
 
 export function register(program: Command): void {
@@ -137,7 +125,7 @@ export function register(program: Command): void {
       const rendered: RenderResult = await renderPackaging(
         {
           sdistPath: sdist.path,
-          provenance: shippedProvenance(sdist.provenance),
+          provenance: sdist.provenance,
           target: target.name,
           outDir: await mkdtemp(path.join(workDir, `render-${target.name}-`)),
           templatesDir: flags.templates ?? ctx.config.templates,

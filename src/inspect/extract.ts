@@ -55,7 +55,10 @@ class EntryChecker {
   bytes = 0;
   newestMtime = 0;
   readonly files: string[] = [];
+  /** Lower-cased (a case-insensitive filesystem would merge "A" and "a"). */
   private readonly symlinks = new Set<string>();
+  private readonly links: { name: string; target: string; symbolic: boolean }[] = [];
+  private readonly seen = new Map<string, EntryInfo['type']>();
 
   constructor(private readonly archive: string, private readonly limits: ExtractLimits) {}
 
@@ -75,8 +78,12 @@ class EntryChecker {
       throw new Py2DistroError('E_SDIST_LAYOUT', `${path.basename(this.archive)}: top-level entry "${name}" is not a directory`);
     }
     for (let i = 1; i < parts.length; i++) {
-      if (this.symlinks.has(parts.slice(0, i).join('/'))) throw unsafe(this.archive, `entry "${e.path}" lies below a symbolic link`);
+      if (this.symlinks.has(parts.slice(0, i).join('/').toLowerCase())) throw unsafe(this.archive, `entry "${e.path}" lies below a symbolic link`);
     }
+    // A later entry of the same name replaces the earlier one on disk (a checked file becomes a link).
+    const before = this.seen.get(name.toLowerCase());
+    if (before !== undefined && !(before === 'dir' && e.type === 'dir')) throw unsafe(this.archive, `entry "${e.path}" appears more than once`);
+    this.seen.set(name.toLowerCase(), e.type);
     if (e.type === 'other') throw unsafe(this.archive, `entry "${e.path}" is a device, FIFO or other special file`);
     if (e.type === 'symlink' || e.type === 'hardlink') {
       const target = e.linkpath ?? '';
@@ -85,7 +92,8 @@ class EntryChecker {
       if (!target || target.startsWith('/') || target.includes('\0') || !(resolved === this.top || resolved.startsWith(`${this.top}/`))) {
         throw unsafe(this.archive, `link "${e.path}" points outside the source tree ("${target}")`);
       }
-      if (e.type === 'symlink') this.symlinks.add(name);
+      if (e.type === 'symlink') this.symlinks.add(name.toLowerCase());
+      this.links.push({ name, target: e.type === 'symlink' ? `${path.posix.dirname(name)}/${target}` : target.replace(/^(\.\/)+/, ''), symbolic: e.type === 'symlink' });
     }
     this.entries += 1;
     this.bytes += e.size;
@@ -99,6 +107,30 @@ class EntryChecker {
     if (mtime > this.newestMtime) this.newestMtime = mtime;
     if (e.type === 'file') this.files.push(parts.slice(1).join('/'));
     return name;
+  }
+
+  /**
+   * Once every entry is known: a link target must not pass through another symlink of the archive.
+   * The check above normalises "a/.." lexically, but on disk ".." after a symlink climbs from the
+   * link's target: `u1 -> u0/..` with `u0 -> ..` leaves the tree although each looks inside, and a
+   * chain of them reaches any host file (a README pointing there ends up in the package).
+   */
+  finish(): void {
+    for (const link of this.links) {
+      const segments = link.target.split('/');
+      const walked: string[] = [];
+      for (let i = 0; i < segments.length; i++) {
+        const seg = segments[i]!;
+        if (seg === '' || seg === '.') continue;
+        if (seg === '..') walked.pop();
+        else walked.push(seg);
+        const last = i === segments.length - 1;
+        // A link to a link is fine (that one is checked too); going through or above one is not.
+        if (!last && this.symlinks.has(walked.join('/').toLowerCase())) {
+          throw unsafe(this.archive, `link "${link.name}" points through another symbolic link ("${link.target}")`);
+        }
+      }
+    }
   }
 }
 
@@ -222,6 +254,7 @@ export async function extractSdist(archive: string, destDir: string, limits: Ext
     throw unsafe(archive, `cannot be read as an sdist archive (${(err as Error).message})`);
   }
   if (!listing.top) throw new Py2DistroError('E_SDIST_LAYOUT', `${path.basename(archive)} is empty`);
+  listing.finish();
 
   await mkdir(destDir, { recursive: false });
   const writing = new EntryChecker(archive, limits);

@@ -166,6 +166,7 @@ test('Fedora/EL bases that cannot be pulled fail with E_IMAGE_BASE and say how t
     e instanceof Py2DistroError && e.code === 'E_IMAGE_BASE' && /almalinux/.test(e.message) && /podman load/.test(e.hint));
   assert.deepEqual(calls.map((c) => c.args.slice(0, 2)), [
     ['image', 'exists'], // the builder tag
+    ['image', 'exists'], // the builder tag again, under the cross-process image lock
     ['image', 'exists'], // the official base
     ['pull', 'quay.io/almalinuxorg/almalinux:9'],
   ]);

@@ -53,6 +53,16 @@ const hostile: [string, RawEntry[], RegExp][] = [
   ['absolute symlink', [...ok, { path: 'pkg-1.0/etc', type: 'SymbolicLink', linkpath: '/etc' }], /points outside/],
   ['write through a symlink', [...ok, { path: 'pkg-1.0/d', type: 'SymbolicLink', linkpath: 'pkg' }, { path: 'pkg-1.0/d/x', body: 'x' }], /below a symbolic link/],
   ['hardlink out of the tree', [...ok, { path: 'pkg-1.0/h', type: 'Link', linkpath: 'etc/passwd' }], /points outside/],
+  // Each link looks inside when ".." is normalised lexically; on disk u2 is three levels above the
+  // tree. README is listed first so node-tar's own check (which looks at what exists) lets it pass.
+  ['symlink chain climbing through other links', [...ok, { path: 'pkg-1.0/sub/', type: 'Directory' },
+    { path: 'pkg-1.0/README', type: 'SymbolicLink', linkpath: 'sub/u2/etc/hostname' },
+    { path: 'pkg-1.0/sub/u0', type: 'SymbolicLink', linkpath: '..' },
+    { path: 'pkg-1.0/sub/u1', type: 'SymbolicLink', linkpath: 'u0/..' },
+    { path: 'pkg-1.0/sub/u2', type: 'SymbolicLink', linkpath: 'u1/..' }], /through another symbolic link/],
+  ['hardlink through a symlink', [...ok, { path: 'pkg-1.0/d', type: 'SymbolicLink', linkpath: '.' }, { path: 'pkg-1.0/h', type: 'Link', linkpath: 'pkg-1.0/d/PKG-INFO' }], /through another symbolic link/],
+  ['a checked file replaced by a later entry of the same name', [...ok, { path: 'pkg-1.0/setup.py', body: 'x' }, { path: 'pkg-1.0/setup.py', type: 'SymbolicLink', linkpath: 'PKG-INFO' }], /more than once/],
+  ['write through a symlink of another case', [...ok, { path: 'pkg-1.0/D', type: 'SymbolicLink', linkpath: 'pkg' }, { path: 'pkg-1.0/d/x', body: 'x' }], /below a symbolic link/],
   ['character device', [...ok, { path: 'pkg-1.0/null', type: 'CharacterDevice' }], /device/],
   ['FIFO', [...ok, { path: 'pkg-1.0/fifo', type: 'FIFO' }], /device, FIFO/],
   ['two top-level directories', [...ok, { path: 'other/x', body: 'x' }], /more than one top-level/],

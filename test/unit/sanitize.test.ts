@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   debianDescription, oneLine, requireGrammar, requireMaintainer, requireShellInert, roff, rpmDescription, rpmTag, safeUrl, synopsis,
   DEBIAN_PACKAGE_NAME,
@@ -29,7 +33,19 @@ test('RPM text: every % is doubled, tags are one line', () => {
   assert.equal(rpmTag('%(touch /tmp/pwned)\n%{lua: os.exit()}'), '%%(touch /tmp/pwned) %%{lua: os.exit()}');
   const d = rpmDescription('%files\n%{expand:x}', 'Done.');
   assert.ok(!/(^|[^%])%[^%]/m.test(d.replace(/%%/g, '')), d);
-  assert.ok(d.startsWith(' %%files'), 'rpmbuild expands before it looks for sections, so the line is indented');
+  assert.ok(d.startsWith(' %%%%files'), 'rpmbuild expands before it looks for sections and directives');
+});
+
+test('RPM description: %include / %if lines reach rpmbuild as text, even indented (rpmspec -P judges)', { skip: !existsSync('/usr/bin/rpmspec') }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rpmdesc-'));
+  writeFileSync(path.join(dir, 'secret'), 'HOST-SECRET\n');
+  const hostile = `Intro.\n\n%include ${dir}/secret\n\n   %include ${dir}/secret\n\n%if 0\n\nhidden\n\n%endif\n\n  %else`;
+  const spec = path.join(dir, 'x.spec');
+  writeFileSync(spec, `Name: x\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\n%description\n${rpmDescription(hostile, 'Done.')}\n\n%files\n`);
+  const parsed = execFileSync('rpmspec', ['-P', spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.ok(!parsed.includes('HOST-SECRET'), parsed);
+  assert.match(parsed, /%%include/);
+  assert.match(parsed, /hidden/);
 });
 
 test('roff: escapes and a leading dot are disarmed', () => {
