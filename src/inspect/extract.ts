@@ -81,9 +81,9 @@ class EntryChecker {
       if (this.symlinks.has(parts.slice(0, i).join('/').toLowerCase())) throw unsafe(this.archive, `entry "${e.path}" lies below a symbolic link`);
     }
     // A later entry of the same name replaces the earlier one on disk (a checked file becomes a link).
-    const before = this.seen.get(name.toLowerCase());
+    const before = this.seen.get(name);
     if (before !== undefined && !(before === 'dir' && e.type === 'dir')) throw unsafe(this.archive, `entry "${e.path}" appears more than once`);
-    this.seen.set(name.toLowerCase(), e.type);
+    this.seen.set(name, e.type);
     if (e.type === 'other') throw unsafe(this.archive, `entry "${e.path}" is a device, FIFO or other special file`);
     if (e.type === 'symlink' || e.type === 'hardlink') {
       const target = e.linkpath ?? '';

@@ -60,6 +60,9 @@ test('RPM specs parse with rpmspec -P; the rpmtest-bookworm spec builds with rpm
 test('hostile metadata: nothing injected into control/spec, nothing executed, and both build', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'render-evil-'));
   const pwned = path.join(dir, 'pwned');
+  // rpmbuild honours %include (and %if) after expanding a line, even an indented one.
+  const secret = path.join(dir, 'host-secret');
+  await writeFile(secret, 'HOST-SECRET-CONTENT\n');
   const evil = `%(touch ${pwned}) %{lua: os.execute("touch ${pwned}")} $(touch ${pwned}) \`touch ${pwned}\``;
   const spec = purePythonProject('evilpkg', '1.0');
   spec.files['PKG-INFO'] = [
@@ -67,7 +70,7 @@ test('hostile metadata: nothing injected into control/spec, nothing executed, an
     `Author: $(touch ${pwned}) <x>`, 'Author-email: evil@example.org', `Home-page: https://example.org/$(touch ${pwned})`,
     'License: MIT', 'Requires-Python: >=3.8', '',
     'First line', 'Depends: evil-injected-package', 'Priority: required', '', '%files', `%(touch ${pwned})`,
-    `%{lua: os.execute("touch ${pwned}")}`, '.', `\`touch ${pwned}\``, '',
+    `%{lua: os.execute("touch ${pwned}")}`, '.', `\`touch ${pwned}\``, '', `  %include ${secret}`, '',
   ].join('\n');
   spec.files['pyproject.toml'] = spec.files['pyproject.toml']!.replace(/^description = .*$/m, `description = ${JSON.stringify(evil)}`) +
     `\n[project.scripts]\n"evil;touch" = "evilpkg:hello"\n`;
@@ -94,7 +97,8 @@ test('hostile metadata: nothing injected into control/spec, nothing executed, an
   const summary = (await execa('rpm', ['-qp', '--qf', '%{SUMMARY}', rpmFile!], { env })).stdout;
   assert.ok(summary.startsWith(`%(touch ${pwned}) %{lua:`), summary);
   const description = (await execa('rpm', ['-qp', '--qf', '%{DESCRIPTION}', rpmFile!], { env })).stdout;
-  assert.match(description, /^ %files %\(touch /m);
+  assert.match(description, /^ %%files %\(touch /m);
+  assert.ok(description.includes(`%%include ${secret}`) && !description.includes('HOST-SECRET-CONTENT'), description);
   assert.ok(description.includes('%{lua: os.execute('), description);
   assert.equal(existsSync(pwned), false, 'a payload ran');
 });
