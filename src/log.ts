@@ -22,8 +22,11 @@ export function mask(text: string): string {
   let out = text.replace(URL_PASSWORD, '$1***@');
   for (const s of secrets) {
     if (out.includes(s)) out = out.split(s).join('***');
-    const enc = encodeURIComponent(s);
-    if (enc !== s && out.includes(enc)) out = out.split(enc).join('***');
+    // The same secret as it appears URL-encoded or inside a JSON string (--json output is masked
+    // after JSON.stringify, which escapes quotes and backslashes).
+    for (const form of [encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]) {
+      if (form !== s && out.includes(form)) out = out.split(form).join('***');
+    }
   }
   return out;
 }

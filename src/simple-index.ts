@@ -54,6 +54,9 @@ function parseJsonPage(body: string, pageUrl: string): IndexFileEntry[] {
       throw new Py2DistroError('E_INDEX_PARSE', `${redactUrl(pageUrl)}: a file entry lacks filename/url`);
     }
     const hashes = (raw.hashes ?? {}) as Record<string, unknown>;
+    if (hashes.sha256 !== undefined && !(typeof hashes.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(hashes.sha256))) {
+      throw new Py2DistroError('E_INDEX_PARSE', `${redactUrl(pageUrl)}: ${raw.filename} has a malformed sha256 ${JSON.stringify(hashes.sha256)}`);
+    }
     const yanked = raw.yanked;
     const sig = raw['gpg-sig'] ?? raw.has_sig;
     return {

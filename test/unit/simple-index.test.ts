@@ -60,3 +60,9 @@ test('requires-python', () => {
   assert.equal(pythonAllowed('>=3.8.*', '3.11'), true, 'invalid specifiers are ignored, as pip does');
   assert.equal(pythonAllowed('>=3.12', undefined), true);
 });
+
+test('a malformed sha256 in a JSON page is an index parse error, not a bug', () => {
+  const json = JSON.stringify({ meta: { 'api-version': '1.0' }, files: [{ filename: 'foo_bar-1.0.tar.gz', url: 'x', hashes: { sha256: 'zz' } }] });
+  assert.throws(() => parseProjectPage(json, 'application/vnd.pypi.simple.v1+json', page), (e: { code?: string; message: string }) =>
+    e.code === 'E_INDEX_PARSE' && /malformed sha256/.test(e.message));
+});
