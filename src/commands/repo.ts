@@ -15,16 +15,11 @@ import { resignRepo } from '../repos/resign.js';
 import { loadSigningKey, type SigningKey } from '../sign/key.js';
 import type { Logger } from '../log.js';
 import { createContext, positiveInt } from './context.js';
+import { addSigningOptions, publishSettingsFrom, type PublishFlags } from './shared-options.js';
 
-interface PublishFlags {
-  signKey?: string;
+interface RepoPublishFlags extends PublishFlags {
   codename?: string;
   rpmTarget?: string;
-  origin?: string;
-  label?: string;
-  validUntilDays?: number;
-  retention?: number;
-  signDebOrigin?: boolean;
   lockWait?: number;
 }
 
@@ -40,43 +35,35 @@ function describe(items: PublishedItem[]): string {
 export function register(program: Command): void {
   const repo = program.command('repo').description('signed apt and yum repositories: publish, resign, client-config');
 
-  repo
+  const publish = repo
     .command('publish')
     .description('sign packages with the org key and add them to the apt (deb/) and yum (rpm/<target>/) repositories')
     .argument('<dir>', 'repository directory')
     .argument('<files...>', '.deb and .rpm files')
-    .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE)')
     .option('--codename <name>', 'apt codename for the .debs (default: from the path, e.g. debian-bookworm/)')
     .option('--rpm-target <name>', 'yum repository for the .rpms (default: from the path, e.g. fedora-41/)')
-    .option('--origin <text>', 'Release Origin (default: config repo-origin, then the existing value)')
-    .option('--label <text>', 'Release Label (default: config repo-label, then the existing value)')
-    .option('--valid-until-days <n>', 'days until the Release expires (default 7)', positiveInt)
-    .option('--retention <n>', 'keep the newest N versions of each package', positiveInt)
-    .option('--sign-deb-origin', 'also add a debsigs _gpgorigin signature to each .deb')
-    .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt)
-    .action(async (dir: string, files: string[], flags: PublishFlags, self: Command) => {
-      const ctx = await createContext(self);
-      const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
-      const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-publish-'));
-      try {
-        const result = await publishPackages({
-          repoDir: dir, files, key,
-          codename: flags.codename, rpmTarget: flags.rpmTarget,
-          origin: flags.origin ?? ctx.config['repo-origin'], label: flags.label ?? ctx.config['repo-label'],
-          validUntilDays: flags.validUntilDays ?? ctx.config['valid-until-days'],
-          retention: flags.retention ?? ctx.config.retention,
-          signDebOrigin: flags.signDebOrigin, lockWaitMs: (flags.lockWait ?? 0) * 1000,
-        }, { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir });
-        ctx.print({ ok: true, signer: key.fingerprint, ...result }, () => [
-          `signed with ${key.fingerprint}`,
-          `added ${result.added.length}${result.added.length ? `:\n${describe(result.added)}` : ''}`,
-          `unchanged ${result.unchanged.length}${result.unchanged.length ? `:\n${describe(result.unchanged)}` : ''}`,
-          ...(result.pruned.length ? [`pruned ${result.pruned.length}:\n${describe(result.pruned)}`] : []),
-        ].join('\n'));
-      } finally {
-        await rm(workDir, { recursive: true, force: true });
-      }
-    });
+    .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt);
+  addSigningOptions(publish);
+  publish.action(async (dir: string, files: string[], flags: RepoPublishFlags, self: Command) => {
+    const ctx = await createContext(self);
+    const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-publish-'));
+    try {
+      const result = await publishPackages({
+        repoDir: dir, files, key,
+        codename: flags.codename, rpmTarget: flags.rpmTarget,
+        ...publishSettingsFrom(flags, ctx.config), lockWaitMs: (flags.lockWait ?? 0) * 1000,
+      }, { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir });
+      ctx.print({ ok: true, signer: key.fingerprint, ...result }, () => [
+        `signed with ${key.fingerprint}`,
+        `added ${result.added.length}${result.added.length ? `:\n${describe(result.added)}` : ''}`,
+        `unchanged ${result.unchanged.length}${result.unchanged.length ? `:\n${describe(result.unchanged)}` : ''}`,
+        ...(result.pruned.length ? [`pruned ${result.pruned.length}:\n${describe(result.pruned)}`] : []),
+      ].join('\n'));
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
 
   repo
     .command('resign')
@@ -85,7 +72,7 @@ export function register(program: Command): void {
     .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE)')
     .option('--valid-until-days <n>', 'days until the Release expires (default: as before)', positiveInt)
     .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt)
-    .action(async (dir: string, flags: PublishFlags, self: Command) => {
+    .action(async (dir: string, flags: RepoPublishFlags, self: Command) => {
       const ctx = await createContext(self);
       const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
       const result = await resignRepo(dir, key, {

@@ -52,9 +52,14 @@ export interface PublishFlags {
   signDebOrigin?: boolean;
 }
 
+/** --repo plus the signing/publishing flags (build and sync). */
 export function addPublishOptions(cmd: Command): Command {
+  return addSigningOptions(cmd.option('--repo <dir>', 'repository directory to publish into (default: config repo)'));
+}
+
+/** The signing/publishing flags without --repo (`repo publish` takes the directory as an argument). */
+export function addSigningOptions(cmd: Command): Command {
   return cmd
-    .option('--repo <dir>', 'repository directory to publish into (default: config repo)')
     .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE); passphrase from PY2DISTRO_SIGN_PASSPHRASE or config sign-passphrase-file')
     .option('--origin <text>', 'apt Release Origin (default: config repo-origin, then the existing value)')
     .option('--label <text>', 'apt Release Label (default: config repo-label, then the existing value)')
