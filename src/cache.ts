@@ -61,9 +61,3 @@ export async function commitToCache(cacheDir: string, temp: string, sha256: stri
   await rename(temp, final);
   return final;
 }
-
-/** The cached signature next to a cached file, if one was stored. */
-export function cachedSignaturePath(cachedFile: string): string | undefined {
-  const p = `${cachedFile}.asc`;
-  return existsSync(p) ? p : undefined;
-}

@@ -7,14 +7,28 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { LineCounter, Node as YamlNode } from 'yaml';
 import { Py2DistroError } from './errors.js';
 
+// yaml and ajv (both CommonJS) and the schema are loaded on first use, not at start-up: every CLI
+// invocation imports this module, and `--version`/`--help` or a run without a config never parse one.
 const require = createRequire(import.meta.url);
-const schema = require('../schema/py2distro.schema.json') as object;
+const yaml = () => require('yaml') as typeof import('yaml');
+let validator: ValidateFunction | undefined;
+function validate(data: unknown): data is ConfigFile {
+  if (!validator) {
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    // Formats ("uri") are checked where the value is used (e.g. the index URL); without ajv-formats, ajv would warn on every run.
+    validator = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(require('../schema/py2distro.schema.json') as object);
+  }
+  return validator(data);
+}
 
 export type SignaturePolicy = 'required' | 'if-present' | 'off';
+
+/** When neither --index-url, PIP_INDEX_URL nor `index-url:` says otherwise. */
+export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
 
 /** The file's shape after validation (kebab-case keys, as written by users). */
 export interface ConfigFile {
@@ -77,12 +91,9 @@ export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
   return { file, data: resolvePaths(parseConfigText(text, file), path.dirname(file)) };
 }
 
-// Formats ("uri") are checked where the value is used (e.g. the index URL); without ajv-formats, ajv would warn on every run.
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const validate = ajv.compile(schema);
-
 /** Parse and validate config text; throws one E_CONFIG listing every problem with its line. */
 export function parseConfigText(text: string, fileName = 'py2distro.yaml'): ConfigFile {
+  const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   const problems: string[] = [];
@@ -93,7 +104,7 @@ export function parseConfigText(text: string, fileName = 'py2distro.yaml'): Conf
   if (problems.length) throw configError(problems);
   const data = (doc.toJS() ?? {}) as unknown;
   if (!validate(data)) {
-    for (const err of validate.errors ?? []) problems.push(describe(err, doc.contents, lc, fileName));
+    for (const err of validator!.errors ?? []) problems.push(describe(err, doc.contents, lc, fileName));
     throw configError(problems);
   }
   return data as ConfigFile;
@@ -123,6 +134,7 @@ function describe(err: ErrorObject, root: unknown, lc: LineCounter, fileName: st
 }
 
 function nodeAt(root: unknown, segments: string[]): YamlNode | undefined {
+  const { isMap, isSeq } = yaml();
   let cur = root as YamlNode | undefined;
   for (const seg of segments) {
     if (isMap(cur)) {

@@ -4,10 +4,10 @@
  */
 export * from './errors.js';
 export { VERSION } from './version.js';
-export { loadConfig, parseConfigText, type ConfigFile } from './config.js';
+export { loadConfig, parseConfigText, DEFAULT_INDEX_URL, type ConfigFile } from './config.js';
 export { createLogger, silentLogger, mask, addSecret, type Logger } from './log.js';
 export { parseRequirement, normalizeName, formatRequirement, type Requirement } from './requirement.js';
-export { resolveRelease, listReleases, versionFromFilename, DEFAULT_INDEX_URL, type ResolvedRelease, type ProjectReleases, type ReleaseInfo, type ReleaseFile } from './resolve.js';
+export { resolveRelease, listReleases, versionFromFilename, type ResolvedRelease, type ProjectReleases, type ReleaseInfo, type ReleaseFile } from './resolve.js';
 export { fetchSdist, parseSdistFilename, type FetchOptions, type FetchedSdist } from './fetch.js';
 export { verifyDetachedSignature, type SignatureCheck } from './verify.js';
 export { applySignaturePolicy, type PolicyOutcome } from './signature-policy.js';

@@ -6,6 +6,7 @@
  */
 import { satisfies, valid } from '@renovatebot/pep440';
 import { Py2DistroError } from './errors.js';
+import { normalizeName } from './requirement.js';
 import type { Target } from './targets.js';
 
 export const MARKER_VARIABLES = [
@@ -106,10 +107,8 @@ export function parseMarker(marker: string): Node {
   return tree;
 }
 
-const normaliseName = (s: string) => s.toLowerCase().replace(/[-_.]+/g, '-');
-
 function compare(lhs: string, op: string, rhs: string, isExtra: boolean): boolean {
-  if (isExtra) { lhs = normaliseName(lhs); rhs = normaliseName(rhs); }
+  if (isExtra) { lhs = normalizeName(lhs); rhs = normalizeName(rhs); }
   if (op === 'in') return rhs.includes(lhs);
   if (op === 'not in') return !rhs.includes(lhs);
   if (op !== '===' && !isExtra && valid(lhs) && (op === '~=' ? valid(rhs) : valid(rhs.replace(/\.\*$/, '')))) {

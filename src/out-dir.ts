@@ -1,10 +1,11 @@
 /**
- * Putting build outputs into --out so that no reader (and no Ctrl-C) ever sees half a file: every
+ * Putting outputs (build artifacts, fetched sdists, provenance records) into --out so that no reader (and no Ctrl-C) ever sees half a file: every
  * file is first written into a hidden temp dir inside --out (same filesystem), then renamed into
  * place; rename(2) is atomic. The temp dir is removed whatever happens.
  */
 import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Py2DistroError } from './errors.js';
 
 /** A file name in `fromDir` (optionally renamed with `as`), or generated content. */
 export type OutputFile = string | { name: string; as?: string } | { name: string; content: string };
@@ -17,7 +18,10 @@ export async function publishFiles(fromDir: string | undefined, files: readonly 
     for (const f of files) {
       const entry = typeof f === 'string' ? { name: f } : f;
       const dest = 'as' in entry && entry.as ? entry.as : entry.name;
-      if (dest.includes('/') || dest.startsWith('.')) throw new Error(`bad output file name ${dest}`);
+      if (dest.includes('/') || dest.startsWith('.')) {
+        // Names can come from an index (fetch --out): refuse what would escape or hide in --out.
+        throw new Py2DistroError('E_NAME_INVALID', `refusing to write ${JSON.stringify(dest)} into ${outDir}`);
+      }
       if ('content' in entry) await writeFile(path.join(tmp, dest), entry.content);
       else await copyFile(path.join(fromDir ?? '.', entry.name), path.join(tmp, dest));
       staged.push(dest);

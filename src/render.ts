@@ -6,10 +6,10 @@
  * the provenance record shipped in the package leaves out the time of verification
  * (src/render/provenance.ts), so rendering the same sdist twice gives identical files.
  */
-import { createHash } from 'node:crypto';
 import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
+import { sha256File } from './cache.js';
 import type { StageEnv } from './env.js';
 import { inspectSdist, type SdistMetadata } from './inspect/metadata.js';
 import { normalizeName } from './inspect/pep508.js';
@@ -66,14 +66,10 @@ export interface RenderResult {
   files: string[];
 }
 
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
-}
-
 /** A record for a local sdist that went through no fetch/verify stage: it says so (and has no time of verification). */
 async function localProvenance(sdistPath: string, meta: SdistMetadata): Promise<ShippedProvenance> {
   return {
-    schema: 1, project: meta.name, version: meta.version, filename: path.basename(sdistPath), sha256: await sha256(sdistPath),
+    schema: 1, project: meta.name, version: meta.version, filename: path.basename(sdistPath), sha256: await sha256File(sdistPath),
     signature: { status: 'not-checked', policy: 'off' }, tool: `py2distro ${VERSION}`,
   };
 }

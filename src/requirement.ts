@@ -30,11 +30,11 @@ export function normalizeName(name: string): string {
 }
 
 // PEP 508 names: ASCII letters/digits, inner `-_.`, starting and ending alphanumeric.
-const NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
+export const PROJECT_NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
 const SDIST_SUFFIX = /\.(tar\.gz|tgz|zip)$/i;
 
 export function isValidProjectName(name: string): boolean {
-  return NAME.test(name);
+  return PROJECT_NAME.test(name);
 }
 
 export function parseRequirement(input: string, cwd = process.cwd()): Requirement {

@@ -50,8 +50,6 @@ export interface ResolvedRelease {
   format: 'json' | 'html';
 }
 
-export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
-
 const SDIST = /\.(tar\.gz|tgz|zip)$/i;
 
 /** Version from a filename of this project, or undefined (PEP 625 sdists, legacy dashed names, wheels). */

@@ -8,12 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildPackage, type BuildResult } from '../build.js';
-import { selectEngine } from '../engines/index.js';
-import { fetchSdist, type FetchedSdist } from '../fetch.js';
-import { runSteps } from '../progress.js';
-import { renderPackaging, type RenderResult } from '../render.js';
-import { publishPackages, type PublishResult } from '../publish.js';
+import type { BuildResult } from '../build.js';
+import type { FetchedSdist } from '../fetch.js';
+import type { RenderResult } from '../render.js';
+import type { PublishResult } from '../publish.js';
 import type { SigningKey } from '../sign/key.js';
 import type { Target } from '../targets.js';
 import { createContext, positiveInt } from './context.js';
@@ -46,6 +44,10 @@ export function register(program: Command): void {
   addFetchOptions(cmd);
   addPublishOptions(cmd);
   cmd.action(async (requirements: string[], flags: BuildCommandFlags, self: Command) => {
+    // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+    const [{ buildPackage }, { selectEngine }, { fetchSdist }, { runSteps }, { renderPackaging }, { publishPackages }] = await Promise.all([
+      import('../build.js'), import('../engines/index.js'), import('../fetch.js'), import('../progress.js'), import('../render.js'), import('../publish.js'),
+    ]);
     const ctx = await createContext(self);
     const targets = targetsFrom(flags, ctx.config);
     const repoDir = flags.repo ?? ctx.config.repo;

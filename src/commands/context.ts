@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type ConfigFile } from '../config.js';
 import { createLogger, mask, type Logger } from '../log.js';
 
@@ -78,6 +78,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got ${value}`);
+  // commander turns InvalidArgumentError into a usage error (exit 2) naming the option.
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number.');
   return n;
 }

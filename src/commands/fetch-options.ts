@@ -6,11 +6,10 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { mergeTrust, type ConfigFile, type SignaturePolicy } from '../config.js';
+import { DEFAULT_INDEX_URL, mergeTrust, type ConfigFile, type SignaturePolicy } from '../config.js';
 import { Py2DistroError } from '../errors.js';
 import type { FetchOptions } from '../fetch.js';
 import { normalizeName } from '../requirement.js';
-import { DEFAULT_INDEX_URL } from '../resolve.js';
 import { collect } from './context.js';
 
 export interface FetchFlags {

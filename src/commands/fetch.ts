@@ -2,12 +2,12 @@
  * `py2distro fetch <requirement>...`: choose, download and verify sdists; copy the verified files
  * (and their provenance records) into --out; print what was verified.
  */
-import { mkdir, mkdtemp, copyFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { fetchSdist, type FetchedSdist } from '../fetch.js';
-import { runSteps } from '../progress.js';
+import type { FetchedSdist } from '../fetch.js';
+import { publishFiles } from '../out-dir.js';
 import { createContext } from './context.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
 
@@ -16,21 +16,13 @@ interface FetchCommandFlags extends FetchFlags {
   pythonVersion?: string;
 }
 
-/** Copies a verified file into `dir` via a temp name, so a reader never sees half a file. */
-export async function publishVerified(src: string, dir: string, filename: string, provenance: unknown): Promise<{ file: string; provenance: string }> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, filename);
-  const prov = `${file}.provenance.json`;
-  const tmp = path.join(dir, `.${filename}.${process.pid}.tmp`);
-  try {
-    await copyFile(src, tmp);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-  await writeFile(`${prov}.tmp`, JSON.stringify(provenance, null, 2) + '\n');
-  await rename(`${prov}.tmp`, prov);
-  return { file, provenance: prov };
+/** Copies a verified file and its provenance record into `dir`; a reader never sees half a file. */
+async function publishVerified(src: string, dir: string, filename: string, provenance: unknown): Promise<{ file: string; provenance: string }> {
+  const [file, prov] = await publishFiles(path.dirname(src), [
+    { name: path.basename(src), as: filename },
+    { name: `${filename}.provenance.json`, content: JSON.stringify(provenance, null, 2) + '\n' },
+  ], dir);
+  return { file: file!, provenance: prov! };
 }
 
 export function describeSignature(f: FetchedSdist): string {
@@ -49,6 +41,8 @@ export function register(program: Command): void {
     .option('--python-version <x.y>', "the target's Python, for requires-python (default: not checked)");
   addFetchOptions(cmd);
   cmd.action(async (requirements: string[], flags: FetchCommandFlags, self: Command) => {
+    // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+    const [{ fetchSdist }, { runSteps }] = await Promise.all([import('../fetch.js'), import('../progress.js')]);
     const ctx = await createContext(self);
     const opts = fetchOptionsFrom(flags, ctx.config, { pythonVersion: flags.pythonVersion });
     const outDir = flags.out ?? ctx.config.out;

@@ -6,9 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { selectEngine } from '../engines/index.js';
-import { ensureImage, listBuilderImages, type BuilderImage } from '../images.js';
-import { runSteps } from '../progress.js';
+import type { BuilderImage } from '../images.js';
 import { getTarget, TARGETS } from '../targets.js';
 import { collect, createContext } from './context.js';
 
@@ -28,6 +26,8 @@ export function register(program: Command): void {
     .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
     .option('--rebuild', 'build even when the tag exists')
     .action(async (flags: ImagesBuildFlags, self: Command) => {
+      // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+      const [{ selectEngine }, { ensureImage }, { runSteps }] = await Promise.all([import('../engines/index.js'), import('../images.js'), import('../progress.js')]);
       const ctx = await createContext(self);
       const names = flags.target?.length ? flags.target : ctx.config.targets?.length ? ctx.config.targets : TARGETS.filter((t) => !t.testOnly).map((t) => t.name);
       const targets = [...new Map(names.map((n) => getTarget(n)).map((t) => [t.name, t])).values()];
@@ -58,6 +58,7 @@ export function register(program: Command): void {
     .description('list the builder images present in the container engine')
     .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
     .action(async (flags: { engine?: string }, self: Command) => {
+      const [{ selectEngine }, { listBuilderImages }] = await Promise.all([import('../engines/index.js'), import('../images.js')]);
       const ctx = await createContext(self);
       const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
       const list = await listBuilderImages(engine);

@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Py2DistroError } from '../errors.js';
-import { fetchSdist } from '../fetch.js';
-import { runSteps } from '../progress.js';
-import { renderPackaging, type RenderResult } from '../render.js';
+import type { FetchedSdist } from '../fetch.js';
+import type { RenderResult } from '../render.js';
 import { getTarget } from '../targets.js';
 import { collect, createContext, positiveInt } from './context.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
+import { addRenderOptions } from './shared-options.js';
 
 interface RenderFlags extends FetchFlags {
   target: string[];
@@ -32,13 +32,12 @@ export function register(program: Command): void {
     .argument('<requirement>', 'name, name==1.2, "name>=1,<2", or a path to a local .tar.gz/.zip sdist')
     .option('--target <target>', 'target to render for (deb = debian-bookworm, rpm = fedora-41); repeatable', collect)
     .option('--out <dir>', 'output directory (default: config "out", else ./py2distro-out)')
-    .option('--templates <dir>', 'directory whose deb/ and rpm/ files override the built-in templates file by file')
-    .option('--maintainer <"Name <email>">', 'Maintainer of the generated packages')
-    .option('--extra <name>', 'include the dependencies of this extra; repeatable', collect)
-    .option('--run-tests', "run upstream's tests during the build (off by default)")
-    .option('--revision <n>', 'Debian revision / RPM release number', positiveInt);
+    .option('--revision <n>', 'Debian revision / RPM release (default 1)', positiveInt);
+  addRenderOptions(cmd);
   addFetchOptions(cmd);
   cmd.action(async (requirement: string, flags: RenderFlags, self: Command) => {
+    // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+    const [{ fetchSdist }, { runSteps }, { renderPackaging }] = await Promise.all([import('../fetch.js'), import('../progress.js'), import('../render.js')]);
     const ctx = await createContext(self);
     const targetNames = flags.target?.length ? flags.target : ctx.config.targets ?? [];
     if (!targetNames.length) throw new Py2DistroError('E_USAGE', 'render needs --target (e.g. --target deb or --target rpm)');
@@ -48,7 +47,7 @@ export function register(program: Command): void {
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-render-'));
     const env = { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir };
     const results: RenderResult[] = [];
-    const state: { sdist?: Awaited<ReturnType<typeof fetchSdist>> } = {};
+    const state: { sdist?: FetchedSdist } = {};
     try {
       await runSteps(
         [

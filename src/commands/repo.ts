@@ -9,13 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ConfigFile } from '../config.js';
-import { publishPackages, type PublishedItem } from '../publish.js';
-import { clientConfig } from '../repos/client-config.js';
-import { resignRepo } from '../repos/resign.js';
-import { loadSigningKey, type SigningKey } from '../sign/key.js';
+import type { PublishedItem } from '../publish.js';
+import type { SigningKey } from '../sign/key.js';
 import type { Logger } from '../log.js';
 import { createContext, positiveInt } from './context.js';
-import { addSigningOptions, publishSettingsFrom, type PublishFlags } from './shared-options.js';
+import { addSigningOptions, publishSettingsFrom, SIGN_KEY_HELP, type PublishFlags } from './shared-options.js';
 
 interface RepoPublishFlags extends PublishFlags {
   codename?: string;
@@ -24,7 +22,8 @@ interface RepoPublishFlags extends PublishFlags {
 }
 
 /** The org key from --sign-key, config `sign-key`, or PY2DISTRO_SIGN_KEY_FILE (build and sync use this too). */
-export function signingKeyFrom(flag: string | undefined, config: ConfigFile, log: Logger): Promise<SigningKey> {
+export async function signingKeyFrom(flag: string | undefined, config: ConfigFile, log: Logger): Promise<SigningKey> {
+  const { loadSigningKey } = await import('../sign/key.js'); // openpgp: only when a key is needed
   return loadSigningKey({ keyFile: flag ?? config['sign-key'], passphraseFile: config['sign-passphrase-file'] }, { log });
 }
 
@@ -45,6 +44,8 @@ export function register(program: Command): void {
     .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt);
   addSigningOptions(publish);
   publish.action(async (dir: string, files: string[], flags: RepoPublishFlags, self: Command) => {
+    // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+    const { publishPackages } = await import('../publish.js');
     const ctx = await createContext(self);
     const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-publish-'));
@@ -69,10 +70,11 @@ export function register(program: Command): void {
     .command('resign')
     .description('refresh Date/Valid-Until and re-sign InRelease, Release.gpg and repomd.xml.asc (run it from a timer)')
     .argument('<dir>', 'repository directory')
-    .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE)')
+    .option('--sign-key <file>', SIGN_KEY_HELP)
     .option('--valid-until-days <n>', 'days until the Release expires (default: as before)', positiveInt)
     .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt)
     .action(async (dir: string, flags: RepoPublishFlags, self: Command) => {
+      const { resignRepo } = await import('../repos/resign.js');
       const ctx = await createContext(self);
       const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
       const result = await resignRepo(dir, key, {
@@ -93,6 +95,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'file and repo id name (default: py2distro)')
     .addOption(new Option('--only <file>', 'print only the apt .sources or only the yum .repo file').choices(['sources', 'repo']))
     .action(async (dir: string, flags: { url: string; codename?: string; name?: string; only?: 'sources' | 'repo' }, self: Command) => {
+      const { clientConfig } = await import('../repos/client-config.js');
       const ctx = await createContext(self);
       const result = clientConfig(dir, flags.url, { codename: flags.codename, name: flags.name ?? ctx.config['repo-label'] });
       const wanted = flags.only ? [result[flags.only]] : [result.sources, result.repo];

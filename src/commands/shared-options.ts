@@ -22,18 +22,23 @@ export interface BuildFlags {
 }
 
 export function addBuildOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--target <target>', 'target to build for; repeatable (default: config targets, else deb = debian-bookworm; rpm = fedora-41)', collect)
     .option('--out <dir>', 'where artifacts, build logs and provenance records go (default: config out; build: ./py2distro-out, sync: a temporary directory)')
     .option('--jobs <n>', 'builds run at the same time (default: config jobs, else 1)', positiveInt)
     .option('--keep-work', 'keep the work directories (rendered sources, container mounts) for debugging')
     .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
-    .option('--build-timeout <seconds>', 'wall-clock limit of one package build (default: config, else 3600)', positiveInt)
-    .option('--templates <dir>', 'directory whose files override templates/ file by file')
-    .option('--maintainer <"Name <email>">', 'maintainer of the generated packages')
-    .option('--extra <name>', 'include the dependencies of this extra; repeatable', collect)
-    .option('--run-tests', 'run the upstream test suite during the build')
-    .option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies');
+    .option('--build-timeout <seconds>', 'wall-clock limit of one package build (default: config, else 3600)', positiveInt);
+  return addRenderOptions(cmd).option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies');
+}
+
+/** The flags that shape the rendered packaging (render, build, sync). */
+export function addRenderOptions(cmd: Command): Command {
+  return cmd
+    .option('--templates <dir>', 'directory whose deb/ and rpm/ files override the built-in templates file by file (default: config templates)')
+    .option('--maintainer <"Name <email>">', 'maintainer of the generated packages (default: config maintainer)')
+    .option('--extra <name>', 'include the dependencies of this extra; repeatable (default: config extras)', collect)
+    .option('--run-tests', "run upstream's tests during the build (off by default)");
 }
 
 /** --target flags, else config targets, else deb; aliases resolved and duplicates dropped. */
@@ -57,10 +62,13 @@ export function addPublishOptions(cmd: Command): Command {
   return addSigningOptions(cmd.option('--repo <dir>', 'repository directory to publish into (default: config repo)'));
 }
 
+export const SIGN_KEY_HELP =
+  'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE); passphrase from PY2DISTRO_SIGN_PASSPHRASE or config sign-passphrase-file';
+
 /** The signing/publishing flags without --repo (`repo publish` takes the directory as an argument). */
 export function addSigningOptions(cmd: Command): Command {
   return cmd
-    .option('--sign-key <file>', 'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE); passphrase from PY2DISTRO_SIGN_PASSPHRASE or config sign-passphrase-file')
+    .option('--sign-key <file>', SIGN_KEY_HELP)
     .option('--origin <text>', 'apt Release Origin (default: config repo-origin, then the existing value)')
     .option('--label <text>', 'apt Release Label (default: config repo-label, then the existing value)')
     .option('--valid-until-days <n>', 'days until the apt Release expires (default: config valid-until-days, else 7)', positiveInt)

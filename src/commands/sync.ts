@@ -7,12 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { selectEngine } from '../engines/index.js';
 import { Py2DistroError } from '../errors.js';
-import { createRealBackend } from '../sync/backend.js';
-import { loadManifest } from '../sync/manifest.js';
-import { reportMarkdown, writeReport } from '../sync/report.js';
-import { runSync } from '../sync/run.js';
 import { collect, createContext } from './context.js';
 import { addBuildOptions, addPublishOptions, publishSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from './shared-options.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
@@ -43,6 +38,10 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'sync state, build logs and reports (default: <repo>/.py2distro-sync)')
     .option('--report-dir <dir>', 'run reports (default: <state-dir>/reports)')
     .action(async (requirements: string[], flags: SyncFlags, self: Command) => {
+      // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+      const [{ selectEngine }, { createRealBackend }, { loadManifest }, { reportMarkdown, writeReport }, { runSync }] = await Promise.all([
+        import('../engines/index.js'), import('../sync/backend.js'), import('../sync/manifest.js'), import('../sync/report.js'), import('../sync/run.js'),
+      ]);
       const ctx = await createContext(self);
       const c = ctx.config;
       const repoDir = flags.repo ?? c.repo;

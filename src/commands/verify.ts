@@ -9,9 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { sha256File } from '../cache.js';
 import { Py2DistroError } from '../errors.js';
-import { parseSdistFilename } from '../fetch.js';
 import { normalizeName } from '../requirement.js';
-import { applySignaturePolicy } from '../signature-policy.js';
 import { createContext } from './context.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './fetch-options.js';
 
@@ -31,6 +29,8 @@ export function register(program: Command): void {
     .option('--sha256 <hex>', 'also require this sha256');
   addFetchOptions(cmd, { index: false, defaultPolicy: 'required' });
   cmd.action(async (fileArg: string, flags: VerifyFlags, self: Command) => {
+    // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+    const [{ parseSdistFilename }, { applySignaturePolicy }] = await Promise.all([import('../fetch.js'), import('../signature-policy.js')]);
     const ctx = await createContext(self);
     const opts = fetchOptionsFrom(flags, ctx.config, { defaultPolicy: 'required' });
     const file = path.resolve(fileArg);

@@ -20,12 +20,10 @@ export interface Requirement {
   url?: string;
 }
 
-// PEP 508 names: ASCII letters/digits, with . _ - inside.
-export const PROJECT_NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
+// Name grammar and PEP 503 normalisation are shared with user requirements (one definition).
+import { normalizeName, PROJECT_NAME } from '../requirement.js';
 
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+export { normalizeName, PROJECT_NAME };
 
 export function parseRequirement(text: string): Requirement {
   const raw = text.trim();

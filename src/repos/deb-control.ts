@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import xzDecompressModule from 'xz-decompress';
 import { Py2DistroError } from '../errors.js';
 import { runBuffer } from '../exec.js';
-import { listArMembers, type ArMember } from './ar.js';
+import { listArMembers } from './ar.js';
 import { field, parseSingleParagraph, type Paragraph } from './deb822.js';
 
 // xz-decompress is CommonJS: its named export is only reachable through the default import under ESM.
@@ -69,10 +69,6 @@ export async function readDebInfo(buf: Buffer, file = 'package'): Promise<DebInf
     : buf.length;
   const identitySha256 = unsignedEnd === buf.length ? sha256 : createHash('sha256').update(buf.subarray(0, unsignedEnd)).digest('hex');
   return { package: pkg, version, architecture, source, control, size: buf.length, sha256, identitySha256 };
-}
-
-export function debMembers(buf: Buffer): ArMember[] {
-  return listArMembers(buf);
 }
 
 async function decompress(data: Buffer, name: string, file: string): Promise<Buffer> {

@@ -26,9 +26,19 @@ export interface RepoLock {
 
 export const LOCK_NAME = '.py2distro.lock';
 
-export async function acquireRepoLock(repoDir: string, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<RepoLock> {
+export interface LockOptions {
+  waitMs?: number;
+  signal?: AbortSignal;
+  /** Lock file name inside the directory (default {@link LOCK_NAME}); sync uses its own in the state dir. */
+  name?: string;
+  /** What the holder is doing, for the E_REPO_LOCKED message (default "published"). */
+  activity?: string;
+  hint?: string;
+}
+
+export async function acquireRepoLock(repoDir: string, opts: LockOptions = {}): Promise<RepoLock> {
   await mkdir(repoDir, { recursive: true });
-  const file = path.join(repoDir, LOCK_NAME);
+  const file = path.join(repoDir, opts.name ?? LOCK_NAME);
   const me: LockOwner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
@@ -50,7 +60,7 @@ export async function acquireRepoLock(repoDir: string, opts: { waitMs?: number; 
     }
     if (Date.now() >= deadline) {
       const who = owner ? `pid ${owner.pid} on ${owner.host} since ${owner.since}` : 'an unknown process';
-      throw new Py2DistroError('E_REPO_LOCKED', `${repoDir} is being published by ${who}`, { details: { lock: file, owner } });
+      throw new Py2DistroError('E_REPO_LOCKED', `${repoDir} is being ${opts.activity ?? 'published'} by ${who}`, { hint: opts.hint, details: { lock: file, owner } });
     }
     await sleep(200);
   }

@@ -9,7 +9,6 @@
  * touched; that is what lets `contentSha256` identify a package whatever its signature.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Py2DistroError } from '../errors.js';
 import type { SigningKey } from './key.js';
 import { signDetachedBinary, signatureIssuer, verifyDetached } from './openpgp.js';
@@ -92,13 +91,6 @@ export async function signRpm(buf: Buffer, key: SigningKey, date?: Date): Promis
     throw new Py2DistroError('E_SIGN', 'the signed rpm did not verify after writing');
   }
   return { bytes, status: existing.length ? 'replaced' : 'signed', sizeKept };
-}
-
-/** Sign the rpm at `file`; returns the new bytes (the caller writes them atomically). */
-export async function signRpmFile(file: string, key: SigningKey, date?: Date) {
-  const buf = await readFile(file);
-  const result = await signRpm(buf, key, date);
-  return { ...result, info: readRpmInfo(result.bytes) };
 }
 
 /** Encoded signature header plus its 8-byte padding, sized to `target` bytes when the reserved space allows. */

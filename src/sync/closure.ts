@@ -16,7 +16,8 @@ import { Py2DistroError, type ErrorCode } from '../errors.js';
 import type { Target } from '../targets.js';
 import type { DistroArchive, DistroProvision } from './distro-archive.js';
 import { parseRequirement as parseDependency, type Requirement as DependencySpec } from '../inspect/pep508.js';
-import { normaliseProjectName, type Manifest, type ManifestEntry } from './manifest.js';
+import { normalizeName } from '../requirement.js';
+import type { Manifest, ManifestEntry } from './manifest.js';
 
 /** A release chosen on the index, fetched and verified, with what its metadata requires. */
 export interface ResolvedSdist {
@@ -191,7 +192,7 @@ export async function computeClosure(opts: {
       }
       const dw = want(dep.normalizedName);
       if (dep.specifier) dw.specifiers.add(dep.specifier);
-      dep.extras.forEach((e) => dw.extras.add(normaliseProjectName(e)));
+      dep.extras.forEach((e) => dw.extras.add(normalizeName(e)));
       dw.requiredBy.add(sdist.name);
       if (!build) dw.buildOnly = false;
       if (children.get(dep.normalizedName) !== 'run') children.set(dep.normalizedName, build ? 'build' : 'run');

@@ -6,12 +6,13 @@
  * from `dnf repoquery`. The query runs one container; its result is cached per image id so a no-op
  * sync never starts one.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pep440 from '@renovatebot/pep440';
 import { Py2DistroError } from '../errors.js';
+import { writeFileAtomic } from '../repos/atomic.js';
 import type { Target } from '../targets.js';
-import { normaliseProjectName } from './manifest.js';
+import { normalizeName } from '../requirement.js';
 
 /** Serialisable snapshot of a target's archive. */
 export interface DistroArchiveData {
@@ -42,7 +43,7 @@ export type RunInImage = (image: string, argv: string[]) => Promise<string>;
 
 /** dh-python's guess for a project absent from the fallback table (dh_python3's sensible pname). */
 export function debianBinaryGuess(project: string): string {
-  return `python3-${normaliseProjectName(project)}`;
+  return `python3-${normalizeName(project)}`;
 }
 
 /**
@@ -64,7 +65,7 @@ export class DistroArchive {
 
   /** How the distro provides `project`, or undefined when it does not. */
   lookup(project: string): DistroProvision | undefined {
-    const name = normaliseProjectName(project);
+    const name = normalizeName(project);
     if (this.data.family === 'rpm') {
       const version = this.data.python3dist[name];
       return version === undefined ? undefined : { binary: `python3dist(${name})`, distroVersion: version, upstream: upstreamFromDistroVersion(version) };
@@ -76,7 +77,7 @@ export class DistroArchive {
 
   /** The binary name dh-python gives `project` on this target (fallback table, else its guess). */
   debianBinaryFor(project: string): string {
-    return this.data.fallback[normaliseProjectName(project)] ?? debianBinaryGuess(project);
+    return this.data.fallback[normalizeName(project)] ?? debianBinaryGuess(project);
   }
 
   /**
@@ -85,7 +86,7 @@ export class DistroArchive {
    */
   clashFor(project: string, ourBinary: string): { binary: string; owner: string } | undefined {
     if (this.data.family !== 'deb' || this.data.binaries[ourBinary] === undefined) return undefined;
-    const name = normaliseProjectName(project);
+    const name = normalizeName(project);
     const owner = Object.entries(this.data.fallback).find(([, b]) => b === ourBinary)?.[0];
     if (owner && owner !== name) return { binary: ourBinary, owner };
     return undefined;
@@ -111,7 +112,7 @@ export function parseFallback(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const [dist, binary] = line.trim().split(/\s+/);
-    if (dist && binary && !dist.startsWith('#')) out[normaliseProjectName(dist)] = binary;
+    if (dist && binary && !dist.startsWith('#')) out[normalizeName(dist)] = binary;
   }
   return out;
 }
@@ -122,7 +123,7 @@ export function parsePython3distProvides(text: string): Record<string, string> {
   for (const line of text.split('\n')) {
     const m = /^python3dist\(([^)]+)\)\s*=\s*(\S+)/.exec(line.trim());
     if (!m) continue;
-    const name = normaliseProjectName(m[1]);
+    const name = normalizeName(m[1]);
     const prev = out[name];
     const a = upstreamFromDistroVersion(m[2]);
     const b = prev === undefined ? undefined : upstreamFromDistroVersion(prev);
@@ -176,10 +177,7 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
     // rpmtest-bookworm has no RPM archive at all: every dependency is built.
     data.python3dist = parsePython3distProvides(await query(opts, RPM_QUERY));
   }
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(data));
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(data));
   return new DistroArchive(data);
 }
 

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Py2DistroError } from '../errors.js';
-import { parseRequirement, type Requirement } from '../requirement.js';
+import { normalizeName, parseRequirement, type Requirement } from '../requirement.js';
 
 export interface ManifestEntry {
   /** The requirement without its marker: `name[extras] specifier`, or a local sdist path. */
@@ -44,11 +44,6 @@ export interface ManifestInput {
   constraintFiles?: string[];
 }
 
-/** PEP 503 normalisation: runs of `-`, `_`, `.` become one `-`, lower case. */
-export function normaliseProjectName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-
 /**
  * Parse one requirement line (no pip options) with the shared PEP 508 parser; errors name the
  * source line. Relative sdist paths are resolved against `baseDir` (the file's directory).
@@ -62,7 +57,7 @@ export function parseRequirementLine(text: string, source: string, hashes: strin
     throw err;
   }
   if (req.kind === 'local') return { requirement: req.path, extras: [], specifier: '', hashes, source };
-  const extras = req.extras.map(normaliseProjectName);
+  const extras = req.extras.map(normalizeName);
   const requirement = `${req.normalizedName}${extras.length ? `[${extras.join(',')}]` : ''}${req.specifier}`;
   return { requirement, name: req.normalizedName, extras, specifier: req.specifier, marker: req.marker, hashes, source };
 }

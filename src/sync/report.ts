@@ -4,9 +4,10 @@
  * was skipped and why, what failed and why (with the build log), how each sdist's signature was
  * checked, which versions changed, and what the distro provides instead.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { mask } from '../log.js';
+import { writeFileAtomic } from '../repos/atomic.js';
 import type { Conflict } from './closure.js';
 
 export type OutcomeStatus = 'built' | 'skipped' | 'failed';
@@ -116,8 +117,7 @@ export async function writeReport(dir: string, report: SyncReport): Promise<{ js
   const jsonText = mask(JSON.stringify(withFiles, null, 2)) + '\n';
   const mdText = reportMarkdown(withFiles);
   for (const [file, text] of [[json, jsonText], [markdown, mdText], [path.join(dir, 'latest.json'), jsonText], [path.join(dir, 'latest.md'), mdText]]) {
-    await writeFile(`${file}.tmp`, text);
-    await rename(`${file}.tmp`, file);
+    await writeFileAtomic(file, text);
   }
   return { json, markdown };
 }

@@ -4,9 +4,10 @@
  * packages, and written atomically (temp file, fsync, rename) so that a crash leaves either the old
  * or the new state — never one that claims packages the repository does not have.
  */
-import { open, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Py2DistroError } from '../errors.js';
+import { writeFileAtomic } from '../repos/atomic.js';
+import { acquireRepoLock } from '../repos/lock.js';
 
 export interface PackageState {
   name: string;
@@ -54,16 +55,7 @@ export async function loadState(file: string): Promise<SyncState> {
 }
 
 export async function saveState(file: string, state: SyncState): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(JSON.stringify(state, null, 2) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
 }
 
 /**
@@ -77,35 +69,14 @@ export function revisionFor(previous: PackageState | undefined, version: string,
 }
 
 /**
- * One sync at a time per state directory: an exclusive lock file holding the pid. A lock whose
- * process is gone is stale and taken over.
+ * One sync at a time per state directory: the same O_EXCL lock as publishing (stale owners taken
+ * over race-safely), under its own name so that the publishes a sync makes can still lock the repo.
  */
 export async function acquireSyncLock(dir: string): Promise<() => Promise<void>> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'sync.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
-      return async () => {
-        await unlink(file).catch(() => undefined);
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new Py2DistroError('E_REPO_LOCKED', `another py2distro sync (pid ${pid}) is running on ${dir}`);
-      }
-      await unlink(file).catch(() => undefined);
-    }
-  }
-  throw new Py2DistroError('E_REPO_LOCKED', `cannot take the sync lock ${file}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const lock = await acquireRepoLock(dir, {
+    name: 'sync.lock',
+    activity: 'synced',
+    hint: 'Another py2distro sync is running on this state directory. Wait for it; a lock whose process is gone is taken over.',
+  });
+  return () => lock.release();
 }

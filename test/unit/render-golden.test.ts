@@ -52,10 +52,12 @@ async function snapshot(dir: string): Promise<Map<string, { mode: number; bytes:
 
 async function compareGolden(name: string, actual: string) {
   const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+  // Only UPDATE_GOLDEN writes golden files: a missing one is a failure, not a silent first pass.
+  if (process.env.UPDATE_GOLDEN) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, actual);
   }
+  assert.ok(existsSync(file), `${name}: no golden file (create it with UPDATE_GOLDEN=1 and review it)`);
   assert.equal(actual, await readFile(file, 'utf8'), `${name} differs from its golden file`);
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -36,7 +36,8 @@ test('RPM text: every % is doubled, tags are one line', () => {
   assert.ok(d.startsWith(' %%%%files'), 'rpmbuild expands before it looks for sections and directives');
 });
 
-test('RPM description: %include / %if lines reach rpmbuild as text, even indented (rpmspec -P judges)', { skip: !existsSync('/usr/bin/rpmspec') }, () => {
+// No skip when rpmspec is missing: the test machines have it, and a silent skip would hide this check.
+test('RPM description: %include / %if lines reach rpmbuild as text, even indented (rpmspec -P judges)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rpmdesc-'));
   writeFileSync(path.join(dir, 'secret'), 'HOST-SECRET\n');
   const hostile = `Intro.\n\n%include ${dir}/secret\n\n   %include ${dir}/secret\n\n%if 0\n\nhidden\n\n%endif\n\n  %else`;

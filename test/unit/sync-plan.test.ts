@@ -73,11 +73,13 @@ test('state: atomic round trip, revisions, corrupt file refused, one sync per di
   await writeFile(file, '{"schema": 1, "targ');
   await assert.rejects(loadState(file), /E_REPO_CORRUPT|unreadable/);
   const release = await acquireSyncLock(dir);
-  await writeFile(path.join(dir, 'sync.lock'), '1\n'); // pid 1 is alive: another sync
-  await assert.rejects(acquireSyncLock(dir), /another py2distro sync \(pid 1\)/);
-  await writeFile(path.join(dir, 'sync.lock'), '999999999\n'); // gone: stale, taken over
+  await assert.rejects(acquireSyncLock(dir), /is being synced by pid \d+/); // held by this run
+  const owner = (pid: number) => JSON.stringify({ pid, host: os.hostname(), since: new Date().toISOString(), token: 'x' });
+  await writeFile(path.join(dir, 'sync.lock'), owner(1)); // pid 1 is alive: another sync
+  await assert.rejects(acquireSyncLock(dir), /is being synced by pid 1 /);
+  await writeFile(path.join(dir, 'sync.lock'), owner(999999999)); // gone: stale, taken over
   const again = await acquireSyncLock(dir);
-  assert.equal((await readFile(path.join(dir, 'sync.lock'), 'utf8')).trim(), String(process.pid));
+  assert.equal(JSON.parse(await readFile(path.join(dir, 'sync.lock'), 'utf8')).pid, process.pid);
   await again();
   await release();
 });
