@@ -33,14 +33,6 @@ export interface ExecResult<T = string> {
   failed: boolean;
 }
 
-/** Validate an argument built from untrusted data: no NUL, no leading '-' option smuggling. */
-export function safeArg(value: string, what: string): string {
-  if (value.includes('\0') || value.startsWith('-')) {
-    throw new Py2DistroError('E_NAME_INVALID', `refusing to pass ${what} ${JSON.stringify(value)} to a command`);
-  }
-  return value;
-}
-
 export async function run(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return (await runInternal(file, args, { ...opts, encoding: 'utf8' })) as ExecResult<string>;
 }
