@@ -83,7 +83,9 @@ const DEFAULT_NAMES = ['py2distro.yaml', 'py2distro.yml'];
 export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
   let file = explicit ? path.resolve(explicit) : undefined;
   if (file && !existsSync(file)) {
-    throw new Py2DistroError('E_CONFIG', `configuration file ${file} does not exist`);
+    throw new Py2DistroError('E_CONFIG', `configuration file ${file} does not exist`, {
+      hint: 'Pass an existing file to --config, or leave --config out to use ./py2distro.yaml when present.',
+    });
   }
   if (!file) file = DEFAULT_NAMES.map((n) => path.resolve(n)).find((p) => existsSync(p));
   if (!file) return { data: {} };
@@ -105,9 +107,15 @@ export function parseConfigText(text: string, fileName = 'py2distro.yaml'): Conf
   const data = (doc.toJS() ?? {}) as unknown;
   if (!validate(data)) {
     for (const err of validator!.errors ?? []) problems.push(describe(err, doc.contents, lc, fileName));
+    // In file order, as an editor shows them (ajv reports in schema order).
+    problems.sort((a, b) => lineOf(a) - lineOf(b));
     throw configError(problems);
   }
   return data as ConfigFile;
+}
+
+function lineOf(problem: string): number {
+  return Number(/:(\d+):/.exec(problem)?.[1] ?? Number.MAX_SAFE_INTEGER);
 }
 
 function configError(problems: string[]): Py2DistroError {
