@@ -18,7 +18,7 @@ import type { StageEnv } from './env.js';
 import { Py2DistroError } from './errors.js';
 import { requireTools, run } from './exec.js';
 import { acquireRepoLock } from './repos/lock.js';
-import { getTarget, type Target } from './targets.js';
+import { getTarget, TARGETS, type Target } from './targets.js';
 
 export const BUILDER_REPOSITORY = 'localhost/py2distro-builder';
 export const BASE_REPOSITORY = 'localhost/py2distro-base';
@@ -194,4 +194,33 @@ async function buildImageNow(target: Target, tag: string, files: Map<string, Buf
 
 export async function listBuilderImages(engine: ContainerEngine): Promise<ImageInfo[]> {
   return engine.listImages(BUILDER_REPOSITORY);
+}
+
+export interface PruneResult {
+  kept: string[];
+  removed: string[];
+  /** Stale tags the engine would not remove (a container still uses them). */
+  failed: string[];
+}
+
+/**
+ * Remove builder images whose tag no longer matches their target's current Dockerfile and scripts
+ * (every edit of docker/ makes a new tag; nightly syncs would otherwise fill the disk). Images of
+ * targets py2distro does not know, and bases, are left alone.
+ */
+export async function pruneBuilderImages(engine: ContainerEngine, opts: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  const current = new Set<string>();
+  for (const t of TARGETS) current.add(builderTag(t, contextDigest(await builderContext(t))));
+  const result: PruneResult = { kept: [], removed: [], failed: [] };
+  for (const image of await listBuilderImages(engine)) {
+    const ours = TARGETS.some((t) => image.ref.startsWith(`${BUILDER_REPOSITORY}:${t.name}-`));
+    if (!ours || current.has(image.ref)) {
+      result.kept.push(image.ref);
+    } else if (opts.dryRun || (await engine.removeImage(image.ref))) {
+      result.removed.push(image.ref);
+    } else {
+      result.failed.push(image.ref);
+    }
+  }
+  return result;
 }

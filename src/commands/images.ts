@@ -1,6 +1,7 @@
 /**
  * `py2distro images build [--target T]...` builds (or confirms) builder images ahead of time;
- * `py2distro images list` shows the builder images present in the engine.
+ * `py2distro images list` shows the builder images present in the engine; `py2distro images prune`
+ * removes builder images that an edit of docker/ has made stale.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,7 +18,7 @@ interface ImagesBuildFlags {
 }
 
 export function register(program: Command): void {
-  const images = program.command('images').description('builder images: build them ahead of time, list them');
+  const images = program.command('images').description('builder images: build them ahead of time, list them, prune stale ones');
 
   images
     .command('build')
@@ -64,6 +65,25 @@ export function register(program: Command): void {
       const list = await listBuilderImages(engine);
       ctx.print({ ok: true, engine: engine.name, images: list }, () =>
         list.length ? list.map((i) => `${i.ref}\t${i.id}\t${i.created}\t${i.size}`).join('\n') : 'no builder images; run `py2distro images build`',
+      );
+    });
+
+  images
+    .command('prune')
+    .description('remove builder images whose tag no longer matches docker/ (old Dockerfile or script versions)')
+    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
+    .option('--dry-run', 'only list what would be removed')
+    .action(async (flags: { engine?: string; dryRun?: boolean }, self: Command) => {
+      const [{ selectEngine }, { pruneBuilderImages }] = await Promise.all([import('../engines/index.js'), import('../images.js')]);
+      const ctx = await createContext(self);
+      const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
+      const result = await pruneBuilderImages(engine, { dryRun: flags.dryRun });
+      ctx.print({ ok: result.failed.length === 0, engine: engine.name, dryRun: Boolean(flags.dryRun), ...result }, () =>
+        [
+          ...result.removed.map((r) => `${flags.dryRun ? 'would remove' : 'removed'} ${r}`),
+          ...result.failed.map((r) => `could not remove ${r} (in use by a container?)`),
+          `kept ${result.kept.length} current image(s)`,
+        ].join('\n'),
       );
     });
 }

@@ -115,6 +115,9 @@ export function createCliEngine(dialect: Dialect, program: string, globalArgs: r
       // No abort signal here: this is the clean-up that must still run after Ctrl-C.
       await call(dialect.removeArgs(name), { reject: false, timeout: 60_000 });
     },
+    async removeImage(ref) {
+      return (await call(['rmi', ref], { reject: false, timeout: 5 * 60_000 })).exitCode === 0;
+    },
     async listImages(repository) {
       const r = await call(['images', '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.CreatedAt}}\t{{.Size}}', repository], { timeout: 60_000 });
       return r.stdout

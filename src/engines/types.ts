@@ -68,4 +68,6 @@ export interface ContainerEngine {
   runContainer(spec: RunSpec, opts?: StreamOptions): Promise<ExecResult>;
   removeContainer(name: string): Promise<void>;
   listImages(repository: string): Promise<ImageInfo[]>;
+  /** Remove an image by reference; false when the engine refused (e.g. a container still uses it). */
+  removeImage(ref: string): Promise<boolean>;
 }

@@ -14,7 +14,7 @@ import { createPodmanEngine } from '../../src/engines/podman.ts';
 import type { Runner, RunSpec } from '../../src/engines/types.ts';
 import { Py2DistroError } from '../../src/errors.ts';
 import type { ExecOptions, ExecResult } from '../../src/exec.ts';
-import { builderContext, builderTag, contextDigest, ensureImage } from '../../src/images.ts';
+import { builderContext, builderTag, contextDigest, ensureImage, pruneBuilderImages } from '../../src/images.ts';
 import { silentLogger } from '../../src/log.ts';
 import { getTarget } from '../../src/targets.ts';
 
@@ -171,4 +171,23 @@ test('Fedora/EL bases that cannot be pulled fail with E_IMAGE_BASE and say how t
     ['pull', 'quay.io/almalinuxorg/almalinux:9'],
   ]);
   assert.equal(calls.some((c) => c.args[0] === 'build'), false);
+});
+
+test('images prune removes only stale builder tags of known targets; a refused rmi is reported', async () => {
+  const deb = getTarget('debian-bookworm');
+  const current = builderTag(deb, contextDigest(await builderContext(deb)));
+  const stale = 'localhost/py2distro-builder:debian-bookworm-000000000000';
+  const busy = 'localhost/py2distro-builder:rpmtest-bookworm-111111111111';
+  const foreign = 'localhost/py2distro-builder:my-own-target-222222222222';
+  const listing = [current, stale, busy, foreign].map((ref, i) => `${ref}\tid${i}\t2026-11-24\t600 MB`).join('\n');
+  const { runner, calls } = stubRunner((args) =>
+    args[0] === 'images' ? { stdout: listing } : args[0] === 'rmi' && args[1] === busy ? { exitCode: 2 } : {});
+  const result = await pruneBuilderImages(createPodmanEngine(runner));
+  assert.deepEqual(result, { kept: [current, foreign], removed: [stale], failed: [busy] });
+  assert.deepEqual(calls.filter((c) => c.args[0] === 'rmi').map((c) => c.args), [['rmi', stale], ['rmi', busy]]);
+
+  const dry = stubRunner((args) => (args[0] === 'images' ? { stdout: listing } : {}));
+  const planned = await pruneBuilderImages(createPodmanEngine(dry.runner), { dryRun: true });
+  assert.deepEqual(planned.removed, [stale, busy]);
+  assert.equal(dry.calls.some((c) => c.args[0] === 'rmi'), false, 'a dry run removes nothing');
 });
