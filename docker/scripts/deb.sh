@@ -37,13 +37,18 @@ if [ -f "$cache/localrepo/Packages" ]; then
   echo "deb [trusted=yes] copy:$cache/localrepo ./" > /etc/apt/sources.list.d/py2distro-local.list
 fi
 
+# Most pure-Python packages need nothing beyond the image's toolchain: then there is nothing to
+# download or install, and the archive is not even asked (saves an apt-get update per build).
+satisfied() { (cd "$srcdir" && dpkg-checkbuilddeps) >/dev/null 2>&1; }
+
 case "$step" in
 deps)
+  if satisfied; then echo "py2distro-build: Build-Depends already satisfied by the image"; exit 0; fi
   apt-get "$@" update
   apt-get "$@" --download-only --no-install-recommends build-dep "$srcdir"
   ;;
 build)
-  apt-get "$@" --no-download --no-install-recommends build-dep "$srcdir"
+  satisfied || apt-get "$@" --no-download --no-install-recommends build-dep "$srcdir"
   # A fixed build path: it ends up in debug info and .buildinfo, so it must not vary between runs.
   work=/home/builder/build
   rm -rf "$work" && mkdir -p "$work"
