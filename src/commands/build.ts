@@ -1,6 +1,6 @@
 /**
  * `py2distro build <requirement>... --target T...`: resolve → fetch → verify → inspect → render →
- * build as one listr2 pipeline. Each package is fetched and verified once; each package × target
+ * build as one listr2 pipeline. Each package is fetched and verified once per target Python; each package × target
  * is then rendered and built, up to --jobs at a time. Artifacts, build logs and provenance records
  * land in --out.
  */
@@ -58,11 +58,13 @@ export function register(program: Command): void {
     const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-build-'));
     const env = { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir };
-    // Each requirement is fetched and verified once, whichever target's step asks first.
+    // Each requirement is resolved, fetched and verified once per target Python (requires-python
+    // can pick a different release for el9's 3.9 than for trixie's 3.13), whichever step asks first.
     const fetched = new Map<string, Promise<FetchedSdist>>();
-    const fetchOnce = (req: string) => {
-      if (!fetched.has(req)) fetched.set(req, fetchSdist(req, opts, env));
-      return fetched.get(req)!;
+    const fetchOnce = (req: string, target: Target) => {
+      const key = `${req}\0${target.python.fullVersion}`;
+      if (!fetched.has(key)) fetched.set(key, fetchSdist(req, { ...opts, pythonVersion: target.python.fullVersion }, env));
+      return fetched.get(key)!;
     };
     const results: BuiltSummary[] = [];
     const failures: unknown[] = [];
@@ -122,7 +124,7 @@ export function register(program: Command): void {
 
     async function buildOne(req: string, target: Target, report: (text: string) => void): Promise<void> {
       report('fetching and verifying');
-      const sdist = await fetchOnce(req);
+      const sdist = await fetchOnce(req, target);
       report(`rendering ${sdist.filename}`);
       const rendered: RenderResult = await renderPackaging(
         {

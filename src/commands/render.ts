@@ -43,33 +43,37 @@ export function register(program: Command): void {
     if (!targetNames.length) throw new Py2DistroError('E_USAGE', 'render needs --target (e.g. --target deb or --target rpm)');
     const targets = targetNames.map((t) => getTarget(t));
     const outDir = path.resolve(flags.out ?? ctx.config.out ?? 'py2distro-out');
-    const opts = fetchOptionsFrom(flags, ctx.config, { pythonVersion: targets[0]!.python.fullVersion });
+    const opts = fetchOptionsFrom(flags, ctx.config);
+    // requires-python is checked per target Python, so el9 (3.9) may get an older release than trixie.
+    const pythons = [...new Set(targets.map((t) => t.python.fullVersion))];
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-render-'));
     const env = { log: ctx.log, signal: ctx.signal, workDir, cacheDir: ctx.cacheDir };
     const results: RenderResult[] = [];
-    const state: { sdist?: FetchedSdist } = {};
+    const sdists = new Map<string, FetchedSdist>();
     try {
       await runSteps(
         [
-          {
-            title: `fetch ${requirement}`,
+          ...pythons.map((python) => ({
+            title: `fetch ${requirement}${pythons.length > 1 ? ` for Python ${python}` : ''}`,
             async run(_c: object, report: (t: string) => void) {
-              state.sdist = await fetchSdist(requirement, opts, env);
-              report(`${state.sdist.filename} (${state.sdist.provenance.signature.status})`);
+              const sdist = await fetchSdist(requirement, { ...opts, pythonVersion: python }, env);
+              sdists.set(python, sdist);
+              report(`${sdist.filename} (${sdist.provenance.signature.status})`);
             },
-          },
+          })),
           ...targets.map((t) => ({
             title: `render for ${t.name}`,
             async run(_c: object, report: (t: string) => void) {
+              const sdist = sdists.get(t.python.fullVersion)!;
               const r = await renderPackaging(
                 {
-                  sdistPath: state.sdist!.path,
-                  provenance: state.sdist!.provenance,
+                  sdistPath: sdist.path,
+                  provenance: sdist.provenance,
                   target: t.name,
                   outDir: targets.length > 1 ? path.join(outDir, t.name) : outDir,
                   templatesDir: flags.templates ?? ctx.config.templates,
                   maintainer: flags.maintainer ?? ctx.config.maintainer,
-                  extras: flags.extra ?? ctx.config.extras?.[state.sdist!.name] ?? [],
+                  extras: flags.extra ?? ctx.config.extras?.[sdist.name] ?? [],
                   runTests: Boolean(flags.runTests),
                   revision: flags.revision,
                 },
