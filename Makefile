@@ -43,10 +43,12 @@ images: deps build
 test-unit: deps build
 	$(NODE_TEST) test/unit/*.test.ts
 
-test-integration: deps build
+test-integration: deps build images
 	$(NODE_TEST) --test-concurrency=2 test/integration/*.test.ts
 
-test: deps build
+# Images first (a no-op when their tags exist): integration tests also use the bootstrapped base
+# image as a clean apt client, whatever order they run in.
+test: deps build images
 	$(NODE_TEST) --test-concurrency=2 test/unit/*.test.ts test/integration/*.test.ts
 
 demo: deps build
