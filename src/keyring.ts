@@ -60,15 +60,29 @@ export async function loadKeyrings(files: readonly string[]): Promise<KeyringKey
   return [...seen.values()];
 }
 
-/** The keyring key holding `keyIdHex` as its primary key or a subkey, if any. */
-export function findKey(keys: readonly KeyringKey[], keyIdHex: string): { entry: KeyringKey; subkeyFingerprint: string } | undefined {
+/**
+ * The keyring key holding `keyIdHex` as its primary key or a subkey, if any. A 64-bit key ID can
+ * be shared (deliberately, in a crafted key) by several keys of a big upstream KEYS file, so the
+ * choice is: the key whose (sub)key fingerprint is the signature's issuer fingerprint, else a key
+ * pinned for the package, else the first match.
+ */
+export function findKey(
+  keys: readonly KeyringKey[],
+  keyIdHex: string,
+  prefer: { issuerFingerprint?: string; pinned?: readonly string[] } = {},
+): { entry: KeyringKey; subkeyFingerprint: string } | undefined {
   const wanted = keyIdHex.toLowerCase();
+  const matches: { entry: KeyringKey; subkeyFingerprint: string }[] = [];
   for (const entry of keys) {
     for (const k of entry.key.getKeys()) {
-      if (k.getKeyID().toHex().toLowerCase() === wanted) return { entry, subkeyFingerprint: k.getFingerprint().toUpperCase() };
+      if (k.getKeyID().toHex().toLowerCase() === wanted) matches.push({ entry, subkeyFingerprint: k.getFingerprint().toUpperCase() });
     }
   }
-  return undefined;
+  return (
+    matches.find((m) => prefer.issuerFingerprint && m.subkeyFingerprint === prefer.issuerFingerprint) ??
+    matches.find((m) => prefer.pinned?.includes(m.entry.fingerprint)) ??
+    matches[0]
+  );
 }
 
 /** The primary user ID for messages ("Name <email>"), or ''. */

@@ -120,7 +120,7 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Signa
       }));
       continue;
     }
-    const found = findKey(input.keys, keyId);
+    const found = findKey(input.keys, keyId, { issuerFingerprint: issuerFpr, pinned: pins });
     const primary = found?.entry.fingerprint ?? (issuerFpr && !found ? issuerFpr : undefined);
     if (pins.length && !(primary && pins.includes(primary)) && !(found && pins.includes(found.subkeyFingerprint))) {
       refusals.push(new Py2DistroError('E_SIGNATURE_WRONG_KEY', `${file}: signed by ${primary ?? who}, but ${project} is pinned to ${pins.join(', ')}`, {

@@ -189,6 +189,9 @@ async function extractTar(archive: string, dest: string, checker: EntryChecker):
       const e = entry as tar.ReadEntry;
       try {
         checker.check({ path: p, type: tarType(e.type), size: e.size, linkpath: e.linkpath, mtime: e.mtime });
+        // No setuid/setgid/sticky and no group/other write: extracted files are build input, never
+        // programs to run with raised privileges on this host.
+        if (e.mode !== undefined) e.mode &= 0o755;
         return true;
       } catch (err) {
         failure = err;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -107,4 +107,17 @@ test('zip sdists: extracted when clean; traversal and symlinks refused', async (
   await assert.rejects(extractSdist(evil, path.join(path.dirname(evil), 'out')), /E_SDIST_UNSAFE|invalid relative path|\.\./);
   const link = zip({ 'pkg-1.0/PKG-INFO': 'x' }, 'pkg-1.0/passwd');
   await assert.rejects(extractSdist(link, path.join(path.dirname(link), 'out')), /special file/);
+});
+
+test('setuid, setgid, sticky and group/other-write bits are not extracted', async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'extract-mode-'));
+  const src = path.join(work, 'src');
+  execFileSync('mkdir', ['-p', path.join(src, 'modes-1.0')]);
+  writeFileSync(path.join(src, 'modes-1.0', 'PKG-INFO'), 'Metadata-Version: 2.1\nName: modes\nVersion: 1.0\n');
+  writeFileSync(path.join(src, 'modes-1.0', 'run.sh'), '#!/bin/sh\n');
+  execFileSync('chmod', ['6777', path.join(src, 'modes-1.0', 'run.sh')]);
+  const archive = path.join(work, 'modes-1.0.tar.gz');
+  execFileSync('tar', ['-czf', archive, '-C', src, 'modes-1.0']);
+  const r = await extractSdist(archive, path.join(work, 'out'));
+  assert.equal((statSync(path.join(r.topDir, 'run.sh')).mode & 0o7777).toString(8), '755');
 });

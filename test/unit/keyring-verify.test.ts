@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import * as openpgp from 'openpgp';
-import { readKeyringFile } from '../../src/keyring.ts';
+import { findKey, readKeyringFile, type KeyringKey } from '../../src/keyring.ts';
 import { signaturePacketVersions, signatureBytes, verifyDetachedSignature } from '../../src/verify.ts';
 import { chooseRenderer } from '../../src/progress.ts';
 import { generateKey, signDetached, v3Signature, writeKeyring, type TestKey } from '../helpers/keys.ts';
@@ -61,4 +61,20 @@ test('progress renderer: silent with --json, plain lines under CI or without a T
   assert.equal(chooseRenderer({ json: false }, { CI: 'true' }, true), 'simple');
   assert.equal(chooseRenderer({ json: false }, {}, false), 'simple');
   assert.equal(chooseRenderer({ json: false }, {}, true), 'default');
+});
+
+test('findKey: with a shared 64-bit key ID, the issuer fingerprint, then the pinned key, wins', () => {
+  // Stand-ins with only what findKey reads: two keys whose subkeys share the key ID 0xAAAA….
+  const fake = (primary: string, subFpr: string) => ({
+    fingerprint: primary,
+    source: 'KEYS',
+    key: { getKeys: () => [{ getKeyID: () => ({ toHex: () => 'aaaaaaaaaaaaaaaa' }), getFingerprint: () => subFpr.toLowerCase() }] },
+  }) as unknown as KeyringKey;
+  const attacker = fake('1'.repeat(40), 'B'.repeat(24) + 'AAAAAAAAAAAAAAAA');
+  const upstream = fake('2'.repeat(40), 'C'.repeat(24) + 'AAAAAAAAAAAAAAAA');
+  const keys = [attacker, upstream];
+  assert.equal(findKey(keys, 'AAAAAAAAAAAAAAAA')?.entry, attacker, 'without hints: the first match');
+  assert.equal(findKey(keys, 'AAAAAAAAAAAAAAAA', { pinned: [upstream.fingerprint] })?.entry, upstream);
+  assert.equal(findKey(keys, 'AAAAAAAAAAAAAAAA', { issuerFingerprint: 'C'.repeat(24) + 'AAAAAAAAAAAAAAAA', pinned: [attacker.fingerprint] })?.entry, upstream);
+  assert.equal(findKey(keys, 'BBBBBBBBBBBBBBBB'), undefined);
 });
