@@ -105,6 +105,13 @@ async function open(url: string, opts: HttpOptions): Promise<{ res: Dispatcher.R
     if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
       await res.body.dump();
       const next = new URL(String(res.headers.location), bare);
+      // An https page that redirects to plain http would expose credentials (netrc is matched by
+      // host) and the file to anyone on the path: refuse, as browsers and pip's secure mode do.
+      if (new URL(bare).protocol === 'https:' && next.protocol !== 'https:') {
+        throw new Py2DistroError('E_INDEX_HTTP', `GET ${redactUrl(bare)}: refusing a redirect from https to ${redactUrl(next.toString())}`, {
+          hint: 'The index (or a proxy in front of it) downgrades to an insecure URL; fix its redirect, or use its https address.',
+        });
+      }
       // A redirect inherits nothing: credentials are looked up again for the new origin.
       current = next.toString();
       continue;
