@@ -9,7 +9,7 @@ NODE_TEST := node --import tsx --test --test-reporter=spec --test-timeout=900000
 # Debian packages the tests and the demo use as tools and as judges.
 SYSTEM_PACKAGES := podman runc mmdebstrap lintian rpm rpmlint createrepo-c dnf apt-utils gpg gpgv \
 	xz-utils zstd dpkg-dev debhelper dh-python python3-all python3-all-dev python3-setuptools python3-wheel \
-	pybuild-plugin-pyproject python3-stdeb ca-certificates curl
+	pybuild-plugin-pyproject python3-stdeb ca-certificates curl openssl
 # Tests and the demo point podman at runc + lower ulimits (see test/fixtures/containers.conf).
 export CONTAINERS_CONF ?= $(CURDIR)/test/fixtures/containers.conf
 
