@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := podman runc mmdebstrap lintian rpm rpmlint createrepo-c dnf a
 # Tests and the demo point podman at runc + lower ulimits (see test/fixtures/containers.conf).
 export CONTAINERS_CONF ?= $(CURDIR)/test/fixtures/containers.conf
 
-.PHONY: all deps system-deps node-deps build test test-unit test-integration demo images bench clean
+.PHONY: all deps system-deps node-deps build check-layers test test-unit test-integration demo images bench clean
 
 all: build
 
@@ -40,16 +40,23 @@ build: node-deps
 images: deps build
 	node bin/py2distro.js images build --target debian-bookworm --target rpmtest-bookworm
 
-test-unit: deps build
-	$(NODE_TEST) test/unit/*.test.ts
+UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
+INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' | sort)
+
+# The layer rules of docs/ARCHITECTURE.md: imports point down, stages are entered by their door, no cycle.
+check-layers:
+	node scripts/check-layers.mjs
+
+test-unit: deps build check-layers
+	$(NODE_TEST) $(UNIT_TESTS)
 
 test-integration: deps build images
-	$(NODE_TEST) --test-concurrency=2 test/integration/*.test.ts
+	$(NODE_TEST) --test-concurrency=2 $(INTEGRATION_TESTS)
 
 # Images first (a no-op when their tags exist): integration tests also use the bootstrapped base
 # image as a clean apt client, whatever order they run in.
-test: deps build images
-	$(NODE_TEST) --test-concurrency=2 test/unit/*.test.ts test/integration/*.test.ts
+test: check-layers deps build images
+	$(NODE_TEST) --test-concurrency=2 $(UNIT_TESTS) $(INTEGRATION_TESTS)
 
 demo: deps build
 	bash scripts/demo.sh

@@ -13,9 +13,9 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { publishPackages } from '../src/publish.ts';
-import { parseSigningKey } from '../src/sign/key.ts';
-import { silentLogger } from '../src/log.ts';
+import { publishPackages } from '../src/stages/publish/publish.ts';
+import { parseSigningKey } from '../src/stages/sign/key.ts';
+import { silentLogger } from '../src/lib/log.ts';
 import { makeOrgKey } from '../test/helpers/packages.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);

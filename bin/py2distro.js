@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/cli.js (built by `npm run build`).
-import { main } from '../dist/cli.js';
+// Thin launcher: the CLI lives in dist/cli/main.js (built by `npm run build`).
+import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv);

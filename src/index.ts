@@ -1,46 +1,35 @@
 /**
- * py2distro's programmatic API: what the CLI calls and what tests call. Each stage is a function
- * with a narrow input and a small environment that returns a plain, serialisable result.
+ * py2distro's public API, a deliberate surface: the runs (api/) that chain the stages as the CLI
+ * does, each stage's door with its result types, the configuration loader, the error catalogue and
+ * the target table. Everything else is internal and may change. The CLI (cli/) is not part of it.
  */
-export * from './errors.js';
-export { VERSION } from './version.js';
-export { loadConfig, parseConfigText, DEFAULT_INDEX_URL, type ConfigFile } from './config.js';
-export { createLogger, silentLogger, mask, addSecret, type Logger } from './log.js';
-export { parseRequirement, normalizeName, formatRequirement, type Requirement } from './requirement.js';
-export { resolveRelease, listReleases, versionFromFilename, type ResolvedRelease, type ProjectReleases, type ReleaseInfo, type ReleaseFile } from './resolve.js';
-export { fetchSdist, parseSdistFilename, type FetchOptions, type FetchedSdist } from './fetch.js';
-export { verifyDetachedSignature, type SignatureCheck } from './verify.js';
-export { applySignaturePolicy, type PolicyOutcome } from './signature-policy.js';
-export { loadKeyrings, readKeyringFile, type KeyringKey } from './keyring.js';
-export { sha256File, lookupCached } from './cache.js';
-export { getText, downloadFile, redactUrl } from './http.js';
-export { runSteps, chooseRenderer, type ProgressStep } from './progress.js';
-export { addFetchOptions, fetchOptionsFrom, type FetchFlags } from './commands/fetch-options.js';
-export type { Provenance } from './provenance.js';
-export { loadSigningKey, parseSigningKey, type SigningKey, type SigningKeyOptions } from './sign/key.js';
-export { signRpm, readRpmInfo, rpmSigners, type RpmInfo } from './sign/rpm.js';
-export { publishPackages, type PublishOptions, type PublishResult, type PublishedItem } from './publish.js';
-export { resignRepo, type ResignOptions, type ResignResult } from './repos/resign.js';
-export { clientConfig, type ClientConfig } from './repos/client-config.js';
-export { inspectSdist, type SdistMetadata, type Person } from './inspect/metadata.js';
-export { extractSdist, DEFAULT_LIMITS, type ExtractLimits, type ExtractedSdist } from './inspect/extract.js';
-export { parseRequirement as parseDependencySpec, type Requirement as DependencySpec } from './inspect/pep508.js';
-export { renderPackaging, DEFAULT_MAINTAINER, type RenderInput, type RenderResult } from './render.js';
-export { debianVersion, debianUpstreamVersion, rpmVersion, rpmEvr, debianRelations, rpmRequires, type DebRelation } from './versions.js';
-export { evaluateMarker, markerEnvironment, parseMarker, type MarkerEnv } from './markers.js';
-export { debianBinaryName, debianSourceName, loadPy3distTable, mapDebRequirements, type Py3distTable } from './mapping/deb.js';
-export { rpmBinaryName, rpmSourceName, python3dist, mapRpmRequirements } from './mapping/rpm.js';
-export { detectLicense, type LicenseInfo } from './license.js';
-export { runSync, stateFileOf, type SyncBackend, type SyncOptions, type RenderedPackaging } from './sync/run.js';
-export { createRealBackend, type RealBackendOptions } from './sync/backend.js';
-export { loadManifest, parseRequirementLine, type Manifest, type ManifestEntry, type ManifestInput } from './sync/manifest.js';
-export { computeClosure, type Closure, type ClosureNode, type ClosureBackend, type Conflict, type ResolvedSdist } from './sync/closure.js';
-export { loadDistroArchive, DistroArchive, type DistroArchiveData, type DistroProvision } from './sync/distro-archive.js';
-export { planBuildOrder, type BuildPlan } from './sync/plan.js';
-export { buildKey, digestTree, type BuildKeyInput } from './sync/buildkey.js';
-export { loadState, saveState, type SyncState, type PackageState } from './sync/state.js';
-export { writeReport, reportMarkdown, type SyncReport, type TargetReport, type PackageOutcome } from './sync/report.js';
-export { buildPackage, type BuildOptions, type BuildEnv, type BuildResult, type RenderedSources } from './build.js';
-export { parseBuiltMetadata, filledFields, type BuiltPackageMetadata } from './build-metadata.js';
-export { ensureImage, ensureBaseImage, listBuilderImages, builderTag, contextDigest, BUILDER_REPOSITORY, type BuilderImage } from './images.js';
-export { selectEngine, createEngine, requestedEngine, ENGINE_NAMES, type ContainerEngine, type EngineName, type EngineChoice, type RunSpec, type Mount } from './engines/index.js';
+
+// Errors and exit codes (one catalogue), the version, configuration, logging with secret masking.
+export { BugError, CATALOGUE, EXIT, Py2DistroError, type ErrorCode } from './lib/errors.js';
+export { VERSION } from './lib/version.js';
+export { DEFAULT_INDEX_URL, loadConfig, parseConfigText, type ConfigFile } from './api/config.js';
+export { addSecret, createLogger, mask, silentLogger, type Logger } from './lib/log.js';
+
+// Targets and package families.
+export { getTarget, TARGETS, type FamilyName, type Target } from './distro/targets.js';
+export { familyOf, type Family } from './distro/family.js';
+
+// The runs: what `py2distro fetch|verify|render|build|sync` do, as typed functions.
+export type { RunEnv } from './api/run-env.js';
+export { describeSignature, runFetch, type FetchRunItem, type FetchRunOptions } from './api/fetch.js';
+export { runVerify, type VerifyRunOptions, type VerifyRunResult } from './api/verify.js';
+export { runRender, type RenderRunOptions, type RenderSettings } from './api/render.js';
+export { runBuild, type BuildRunOptions, type BuildRunResult, type BuiltPackage } from './api/build.js';
+export { runSyncSet, type SyncRunOptions, type SyncRunResult } from './api/sync/index.js';
+export type { SyncReport, TargetReport, PackageOutcome } from './api/sync/report.js';
+
+// The stage doors, in pipeline order.
+export { listReleases, resolveRelease, type ProjectReleases, type ReleaseFile, type ReleaseInfo, type ResolvedRelease } from './stages/resolve/index.js';
+export { applySignaturePolicy, verifyDetachedSignature, type PolicyOutcome, type Provenance, type SignatureCheck, type SignaturePolicy } from './stages/verify/index.js';
+export { fetchSdist, type FetchedSdist, type FetchOptions } from './stages/fetch/index.js';
+export { inspectSdist, type InspectedSdist } from './stages/inspect/index.js';
+export type { SdistMetadata } from './python/metadata.js';
+export { renderPackaging, type RenderInput, type RenderResult } from './stages/render/index.js';
+export { buildPackage, ensureImage, selectEngine, type BuildOptions, type BuildResult, type ContainerEngine } from './stages/build/index.js';
+export { loadSigningKey, parseSigningKey, type SigningKey } from './stages/sign/index.js';
+export { clientConfig, publishPackages, resignRepo, type ClientConfig, type PublishOptions, type PublishResult, type PublishSettings, type ResignResult } from './stages/publish/index.js';

@@ -4,7 +4,7 @@
 #   py2distro-build deps    network on:  refresh apt lists and download Build-Depends into the cache
 #   py2distro-build build   network off: install Build-Depends from the cache as root, then build
 #                           as the unprivileged `builder` user and copy the artifacts out
-# Mounts (the contract with src/build.ts):
+# Mounts (the contract with src/stages/build/build.ts):
 #   /py2distro/src       read-only: <source>-<version>/debian/... and the .orig tarball
 #   /py2distro/cache     read-write: apt lists and archives of this run, the local repo index
 #   /py2distro/out       read-write: artifacts, and package-METADATA from the built package

@@ -5,7 +5,7 @@
 #                           with dnf, keeping every downloaded RPM in the cache
 #   py2distro-build build   network off: install those RPMs from the cache as root, then run
 #                           rpmbuild as the unprivileged `builder` user and copy the artifacts out
-# Mounts (the contract with src/build.ts):
+# Mounts (the contract with src/stages/build/build.ts):
 #   /py2distro/src       read-only: SPECS/<name>.spec and SOURCES/<tarball>
 #   /py2distro/cache     read-write: dnf cache of this run, the local repo
 #   /py2distro/out       read-write: artifacts, and package-METADATA from the built package

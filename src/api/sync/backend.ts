@@ -1,0 +1,134 @@
+/**
+ * The real {@link SyncBackend}: the index resolver (fetch/verify/inspect), builder images
+ * (src/images.ts), render (src/render.ts), build (src/build.ts) and publish (src/publish.ts).
+ * The signing key is loaded only when something is published, so a no-op sync needs neither the
+ * key's passphrase nor a container.
+ */
+import { createWriteStream } from 'node:fs';
+import { link, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { buildPackage } from '../../stages/build/index.js';
+import type { ContainerEngine } from '../../stages/build/index.js';
+import type { StageEnv } from '../../lib/env.js';
+import type { FetchOptions } from '../../stages/fetch/index.js';
+import { BUILDER_REPOSITORY, ensureImage } from '../../stages/build/index.js';
+import { familyOf } from '../../distro/family.js';
+import { publishPackages, type PublishSettings } from '../../stages/publish/index.js';
+import { renderPackaging, type RenderResult } from '../../stages/render/index.js';
+import type { SigningKey } from '../../stages/sign/index.js';
+import type { Target } from '../../distro/targets.js';
+import { digestFiles, digestTree } from './buildkey.js';
+import type { ClosureNode } from './closure.js';
+import { createIndexResolver, type SdistHandle } from './resolver.js';
+import type { SyncBackend } from './types.js';
+
+export interface RealBackendOptions {
+  engine: ContainerEngine;
+  fetchOptions: FetchOptions;
+  env: StageEnv;
+  repoDir: string;
+  /** Loaded on first publish. */
+  loadKey: () => Promise<SigningKey>;
+  templatesDir?: string;
+  maintainer?: string;
+  runTests?: boolean;
+  buildTimeoutSeconds?: number;
+  /** Package files offered to every build besides our own dependencies (build's --local-repo). */
+  extraLocalPackages?: string[];
+  keepWork?: boolean;
+  publish: PublishSettings;
+}
+
+/** The binary package name py2distro gives a node on a target (for py3dist-overrides / Requires). */
+export function ourBinaryName(node: ClosureNode, target: Target): string {
+  const { inspected } = node.sdist.handle as SdistHandle;
+  return familyOf(target).binaryName(inspected.metadata);
+}
+
+export function createRealBackend(o: RealBackendOptions): SyncBackend {
+  const resolver = createIndexResolver(o.fetchOptions, o.env);
+  let key: Promise<SigningKey> | undefined;
+  return {
+    ...resolver,
+    async image(target) {
+      const image = await ensureImage(target, o.engine, o.env);
+      // The tag names the Dockerfile's hash; the id also changes when the same Dockerfile is
+      // rebuilt (`images build --rebuild` picks up new distro packages), which must rebuild too.
+      const found = (await o.engine.listImages(BUILDER_REPOSITORY)).find((i) => i.ref === image.tag);
+      return { ref: image.tag, id: found?.id ?? image.tag };
+    },
+    async runInImage(image, argv) {
+      const r = await o.engine.runContainer(
+        { name: `py2distro-archive-${randomBytes(6).toString('hex')}`, image, network: 'host', mounts: [], env: {}, command: argv },
+        { signal: o.env.signal, timeout: 15 * 60_000 },
+      );
+      return r.stdout;
+    },
+    async render({ node, target, revision, dependencies, workDir }) {
+      const handle = node.sdist.handle as SdistHandle;
+      await mkdir(workDir, { recursive: true });
+      const result = await renderPackaging(
+        {
+          sdist: handle.inspected, provenance: handle.fetched.provenance, target, outDir: workDir,
+          templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision,
+          localPackages: new Map(dependencies.map((d) => [d.name, ourBinaryName(d, target)])),
+        },
+        { ...o.env, workDir },
+      );
+      // The provenance record carries the verification time; it is not an input of the build.
+      const digest = result.family === 'deb'
+        ? await digestTree(path.join(result.deb.sourceDir, 'debian'), (rel) => rel === 'py2distro-provenance.json')
+        : digestFiles({ spec: await readFile(result.rpm.specFile) });
+      return { digest, packageVersion: result.distroVersion, handle: result };
+    },
+    async build({ node, target, rendered, localPackages, outDir, logPath }) {
+      const handle = node.sdist.handle as SdistHandle;
+      // The build mounts a directory of .debs/.rpms it may install: our dependencies' files.
+      const offered = [...localPackages, ...(o.extraLocalPackages ?? [])];
+      let localRepo: string | undefined;
+      if (offered.length) {
+        localRepo = path.join(outDir, '..', 'localrepo');
+        await mkdir(localRepo, { recursive: true });
+        for (const f of offered) await linkOrCopy(f, path.join(localRepo, path.basename(f)));
+      }
+      await mkdir(path.dirname(logPath), { recursive: true });
+      const log = createWriteStream(logPath);
+      try {
+        const built = await buildPackage(
+          rendered.handle as RenderResult,
+          { target, engine: o.engine, outDir, provenance: handle.fetched.provenance, localRepo, timeoutSeconds: o.buildTimeoutSeconds, keepWork: o.keepWork },
+          { ...o.env, onLine: (line) => log.write(line + '\n') },
+        );
+        return { files: built.artifacts.filter((a) => familyOf(target).isInstallablePackage(a)) };
+      } finally {
+        await new Promise<void>((resolve) => log.end(resolve));
+      }
+    },
+    async publish({ target, files }) {
+      key ??= o.loadKey();
+      const result = await publishPackages(
+        {
+          repoDir: o.repoDir, files, key: await key, ...o.publish,
+          ...familyOf(target).publishGroup(target),
+        },
+        o.env,
+      );
+      const published = [...result.added, ...result.unchanged].filter((i) => i.input).map((i) => ({ input: i.input!, path: i.path }));
+      return { published, pruned: result.pruned.map((i) => i.path) };
+    },
+    publishedPath(_target, repoPath) {
+      return path.join(o.repoDir, repoPath);
+    },
+  };
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    await copyFile(from, to);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The closure's view of the index: resolve → fetch → verify (src/fetch.ts) → inspect
+ * (src/inspect/metadata.ts), for one target's Python. Each (requirement, target Python) is resolved
+ * once per run, and each verified sdist inspected once, however many packages ask for it.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import type { StageEnv } from '../../lib/env.js';
+import { Py2DistroError } from '../../lib/errors.js';
+import { fetchSdist, type FetchedSdist, type FetchOptions } from '../../stages/fetch/index.js';
+import { inspectSdist, type InspectedSdist } from '../../stages/inspect/index.js';
+import { familyOf } from '../../distro/family.js';
+import { evaluateMarker, markerEnvironment } from '../../python/markers.js';
+import type { Target } from '../../distro/targets.js';
+import type { ClosureBackend, ClosureRequest, ResolvedSdist } from './closure.js';
+
+/** What later stages need of a resolved package (the `handle` of {@link ResolvedSdist}). */
+export interface SdistHandle {
+  fetched: FetchedSdist;
+  /** Inspected once (extracted under the run's work dir); render reuses the tree. */
+  inspected: InspectedSdist;
+}
+
+export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv): ClosureBackend {
+  const resolved = new Map<string, Promise<ResolvedSdist>>();
+  const inspected = new Map<string, Promise<InspectedSdist>>();
+
+  const inspectOnce = (fetched: FetchedSdist) => {
+    let p = inspected.get(fetched.sha256);
+    if (!p) {
+      p = mkdtemp(path.join(env.workDir, 'sdist-')).then((workDir) => inspectSdist(fetched.path, { ...env, workDir }));
+      inspected.set(fetched.sha256, p);
+    }
+    return p;
+  };
+
+  const resolveOnce = async (req: ClosureRequest, target: Target): Promise<ResolvedSdist> => {
+    const requirement = req.name ? `${req.name}${req.specifier}` : req.requirement;
+    const fetched = await fetchSdist(requirement, { ...fetchOptions, pythonVersion: target.python.fullVersion }, env);
+    if (req.hashes.length && !req.hashes.includes(fetched.sha256)) {
+      throw new Py2DistroError('E_HASH_MISMATCH', `${fetched.filename}: sha256 ${fetched.sha256} is not one of the --hash values in the requirements file`, {
+        details: { file: fetched.filename, expected: req.hashes, actual: fetched.sha256 },
+      });
+    }
+    const handle: SdistHandle = { fetched, inspected: await inspectOnce(fetched) };
+    const { metadata } = handle.inspected;
+    return {
+      name: metadata.normalizedName,
+      version: fetched.version,
+      sha256: fetched.sha256,
+      requiresDist: metadata.requiresDist.map((r) => r.raw),
+      buildRequires: metadata.buildSystem.requires.map((r) => r.raw),
+      signature: { status: fetched.provenance.signature.status, ...(fetched.provenance.signature.signer ? { signer: fetched.provenance.signature.signer } : {}) },
+      ...(target.family === 'deb' ? { binaryName: familyOf(target).binaryName(metadata) } : {}),
+      handle,
+    };
+  };
+
+  return {
+    resolve(req, target) {
+      const key = `${req.name ?? req.requirement}|${req.specifier}|${req.hashes.join(',')}|${target.python.fullVersion}`;
+      let p = resolved.get(key);
+      if (!p) {
+        p = resolveOnce(req, target);
+        resolved.set(key, p);
+      }
+      return p;
+    },
+    evaluateMarker(marker, target, extras) {
+      return evaluateMarker(marker, markerEnvironment(target), extras);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * `py2distro sync [requirement...] [-r requirements.txt] [-c constraints.txt]`: keep a set of
+ * packages built and published (docs/sync.md). Takes every `build` flag (they override
+ * py2distro.yaml) plus the publishing and sync flags. Exit 1 when anything failed; the report says what.
+ */
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { Py2DistroError } from '../../lib/errors.js';
+import { collect, createContext } from '../context.js';
+import { addBuildOptions, addPublishOptions, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
+import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
+import { signingKeyFrom } from './repo.js';
+
+interface SyncFlags extends FetchFlags, BuildFlags, PublishFlags {
+  requirement?: string[];
+  constraint?: string[];
+  conflictPolicy?: 'build' | 'fail';
+  failFast?: boolean;
+  stateDir?: string;
+  reportDir?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('sync')
+    .description('keep a set of packages (py2distro.yaml packages:, -r requirements.txt) built and published')
+    .argument('[requirement...]', 'more requirements, on top of the config file and -r files')
+    .option('-r, --requirement <file>', 'pip requirements file; repeatable', collect)
+    .option('-c, --constraint <file>', 'pip constraints file; repeatable', collect);
+  addBuildOptions(cmd);
+  addFetchOptions(cmd);
+  addPublishOptions(cmd);
+  cmd
+    .addOption(new Option('--conflict-policy <policy>', 'when the distro has a dependency too old or a clashing name').choices(['build', 'fail']))
+    .option('--fail-fast', 'start no new build after the first failure')
+    .option('--state-dir <dir>', 'sync state, build logs and reports (default: <repo>/.py2distro-sync)')
+    .option('--report-dir <dir>', 'run reports (default: <state-dir>/reports)')
+    .action(async (requirements: string[], flags: SyncFlags, self: Command) => {
+      // The run loads here, not at start-up: `--help`, `--version` and other commands never need it.
+      const [{ selectEngine }, { runSyncSet }, { reportMarkdown }] = await Promise.all([
+        import('../../stages/build/index.js'), import('../../api/sync/index.js'), import('../../api/sync/report.js'),
+      ]);
+      const ctx = await createContext(self);
+      const c = ctx.config;
+      const repoDir = flags.repo ?? c.repo;
+      if (!repoDir) throw new Py2DistroError('E_USAGE', 'sync needs a repository: --repo DIR or `repo:` in py2distro.yaml');
+      const stateDir = path.resolve(flags.stateDir ?? c['state-dir'] ?? path.join(repoDir, '.py2distro-sync'));
+      const report = await runSyncSet(
+        {
+          manifest: {
+            packages: c.packages, configFile: ctx.configFile, cliRequirements: requirements,
+            requirementFiles: [...(c.requirements ?? []), ...(flags.requirement ?? [])],
+            constraintFiles: [...(c.constraints ?? []), ...(flags.constraint ?? [])],
+          },
+          targets: targetsFrom(flags, c),
+          fetch: fetchOptionsFrom(flags, c),
+          render: renderSettingsFrom(flags, c),
+          engine: await selectEngine({ flag: flags.engine, config: c }),
+          repoDir,
+          loadKey: () => signingKeyFrom(flags.signKey, c, ctx.log),
+          publish: publishSettingsFrom(flags, c),
+          stateDir,
+          reportDir: path.resolve(flags.reportDir ?? c['report-dir'] ?? path.join(stateDir, 'reports')),
+          outDir: flags.out,
+          keepWork: flags.keepWork,
+          jobs: flags.jobs ?? c.jobs ?? 1,
+          failFast: Boolean(flags.failFast ?? c['fail-fast']),
+          conflictPolicy: flags.conflictPolicy ?? c['conflict-policy'] ?? 'build',
+          buildTimeoutSeconds: flags.buildTimeout ?? c['build-timeout'],
+          localRepo: flags.localRepo,
+        },
+        ctx,
+      );
+      // With --json a failed run prints one object: the error, carrying the whole report.
+      if (report.ok || !ctx.json) ctx.print(report, () => `${reportMarkdown(report).trimEnd()}\n\nReport: ${report.reportFiles.markdown}`);
+      if (!report.ok) {
+        throw new Py2DistroError('E_SYNC_FAILED', `${report.summary.failed} package(s) failed; report: ${report.reportFiles.markdown}`, {
+          details: ctx.json ? { report } : { reportFile: report.reportFiles.json },
+        });
+      }
+    });
+}

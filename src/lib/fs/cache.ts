@@ -1,0 +1,63 @@
+/**
+ * The download cache, content-addressed by sha256: `<cacheDir>/sha256/<ab>/<hash>/<filename>`.
+ * Downloads land in `<cacheDir>/tmp/` and are renamed into place only after their hash and
+ * signature passed, so a bad file is never kept as good; a hit is re-hashed before it is trusted.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { BugError } from '../errors.js';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  return hash.digest('hex');
+}
+
+function safeFilename(filename: string): string {
+  // Filenames come from the index: never let one climb out of its cache directory.
+  const base = path.basename(filename);
+  if (!base || base !== filename || base === '.' || base === '..' || base.includes('\0')) {
+    throw new BugError(`unsafe cache filename ${JSON.stringify(filename)}`);
+  }
+  return base;
+}
+
+export function cacheEntryDir(cacheDir: string, sha256: string): string {
+  if (!HEX64.test(sha256)) throw new BugError(`not a sha256: ${sha256}`);
+  return path.join(cacheDir, 'sha256', sha256.slice(0, 2), sha256);
+}
+
+/** The cached file if present and still intact; a corrupted entry is removed. */
+export async function lookupCached(cacheDir: string, sha256: string, filename: string): Promise<string | undefined> {
+  const file = path.join(cacheEntryDir(cacheDir, sha256), safeFilename(filename));
+  if (!existsSync(file)) return undefined;
+  if ((await sha256File(file)) === sha256) return file;
+  await rm(cacheEntryDir(cacheDir, sha256), { recursive: true, force: true });
+  return undefined;
+}
+
+/** A fresh temp path inside the cache (same filesystem, so the final rename is atomic). */
+export async function tempPath(cacheDir: string, filename: string): Promise<string> {
+  const dir = path.join(cacheDir, 'tmp');
+  await mkdir(dir, { recursive: true });
+  return path.join(dir, `${randomBytes(8).toString('hex')}-${safeFilename(filename)}`);
+}
+
+/** Moves a verified temp file into the cache; returns its final path. */
+export async function commitToCache(cacheDir: string, temp: string, sha256: string, filename: string, signature?: Uint8Array): Promise<string> {
+  const dir = cacheEntryDir(cacheDir, sha256);
+  await mkdir(dir, { recursive: true });
+  const final = path.join(dir, safeFilename(filename));
+  if (signature) {
+    const sigTemp = `${temp}.asc`;
+    await writeFile(sigTemp, signature);
+    await rename(sigTemp, `${final}.asc`);
+  }
+  await rename(temp, final);
+  return final;
+}

@@ -1,0 +1,133 @@
+/**
+ * The behaviour podman and docker share: both are CLIs with the same verbs (`run`, `build`, `rm`,
+ * `import`, `pull`). Each engine module supplies a {@link Dialect} for the few places they differ
+ * and gets a {@link ContainerEngine}. Every call is an argument array through the injected runner.
+ */
+import type { ExecaError } from 'execa';
+import { Py2DistroError } from '../../../lib/errors.js';
+import type { ContainerEngine, EngineName, ImageBuildSpec, ImageInfo, Mount, Runner, RunSpec } from './types.js';
+
+export interface Dialect {
+  name: EngineName;
+  /** Arguments that answer 0 when the engine works (`info --format …`). */
+  infoArgs: string[];
+  /** Arguments that answer 0 when the image exists locally. */
+  imageExistsArgs(ref: string): string[];
+  /** Extra `build` flags (podman: never pull the already-resolved base, keep layers). */
+  buildFlags: string[];
+  /** `--volume` option suffix, e.g. podman's `z` so SELinux hosts relabel the bind mount. */
+  volumeOptions(m: Mount): string[];
+  /** Force removal; podman waits 10 s for a stop by default, which Ctrl-C should not. */
+  removeArgs(name: string): string[];
+}
+
+// `--volume a:b:ro` splits on ':' and options on ',', so such paths cannot be expressed safely.
+function volumeArg(m: Mount, options: string[]): string {
+  for (const p of [m.source, m.target]) {
+    if (/[:,\0\n]/.test(p) || !p.startsWith('/')) {
+      throw new Py2DistroError('E_USAGE', `cannot mount ${JSON.stringify(p)} into a container`, {
+        hint: 'Use an absolute directory path without ":" or "," characters.',
+      });
+    }
+  }
+  return `${m.source}:${m.target}${options.length ? `:${options.join(',')}` : ''}`;
+}
+
+export function runArgs(spec: RunSpec, dialect: Dialect): string[] {
+  const args = ['run', '--rm', '--name', spec.name, `--network=${spec.network}`, '--security-opt=no-new-privileges'];
+  for (const m of spec.mounts) args.push('--volume', volumeArg(m, dialect.volumeOptions(m)));
+  for (const [k, v] of Object.entries(spec.env)) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(k) || v.includes('\0') || v.includes('\n')) {
+      throw new Py2DistroError('E_USAGE', `refusing to pass environment variable ${JSON.stringify(k)} into a container`);
+    }
+    args.push('--env', `${k}=${v}`);
+  }
+  for (const [k, v] of Object.entries(spec.labels ?? {})) {
+    if (!/^[a-z0-9.-]+$/.test(k) || !/^[\x21-\x7e]*$/.test(v)) {
+      throw new Py2DistroError('E_USAGE', `refusing to pass label ${JSON.stringify(k)}=${JSON.stringify(v)} to a container`);
+    }
+    args.push('--label', `${k}=${v}`);
+  }
+  args.push(spec.image, ...spec.command);
+  return args;
+}
+
+export function buildArgs(spec: ImageBuildSpec, dialect: Dialect): string[] {
+  const args = ['build', '--network=host', '--force-rm', ...dialect.buildFlags, '--tag', spec.tag];
+  for (const [k, v] of Object.entries(spec.buildArgs)) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
+  args.push('--file', `${spec.contextDir}/Dockerfile`, spec.contextDir);
+  return args;
+}
+
+function timedOut(err: unknown): boolean {
+  return Boolean((err as { cause?: ExecaError })?.cause?.timedOut);
+}
+
+export function createCliEngine(dialect: Dialect, program: string, globalArgs: readonly string[], runner: Runner): ContainerEngine {
+  const call = (args: string[], opts: Parameters<Runner>[2] = {}) => runner(program, [...globalArgs, ...args], opts);
+  const engine: ContainerEngine = {
+    name: dialect.name,
+    program,
+    globalArgs,
+    async checkReachable() {
+      const r = await call(dialect.infoArgs, { reject: false, timeout: 60_000 });
+      if (r.exitCode !== 0) {
+        const why = r.stderr.trim().split('\n').slice(-3).join('\n') || `exit code ${r.exitCode}`;
+        throw new Py2DistroError('E_ENGINE_UNREACHABLE', `${program} does not answer: ${why}`);
+      }
+    },
+    async imageExists(ref) {
+      return (await call(dialect.imageExistsArgs(ref), { reject: false, timeout: 60_000 })).exitCode === 0;
+    },
+    async tryPull(ref, opts = {}) {
+      const r = await call(['pull', ref], { reject: false, timeout: opts.timeout ?? 10 * 60_000, signal: opts.signal, onLine: opts.onLine });
+      return r.exitCode === 0;
+    },
+    async importRootfs(tarball, tag, opts = {}) {
+      await call(['import', tarball, tag], { timeout: opts.timeout ?? 10 * 60_000, signal: opts.signal, onLine: opts.onLine });
+    },
+    async buildImage(spec, opts = {}) {
+      try {
+        await call(buildArgs(spec, dialect), { timeout: opts.timeout ?? 60 * 60_000, signal: opts.signal, onLine: opts.onLine });
+      } catch (err) {
+        if ((err as Py2DistroError).code === 'E_ABORTED') throw err;
+        throw new Py2DistroError('E_IMAGE_BUILD', `building ${spec.tag} failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+      }
+    },
+    async runContainer(spec, opts = {}) {
+      let ok = false;
+      try {
+        const r = await call(runArgs(spec, dialect), { timeout: opts.timeout, signal: opts.signal, onLine: opts.onLine });
+        ok = true;
+        return r;
+      } catch (err) {
+        if (timedOut(err)) {
+          throw new Py2DistroError('E_BUILD_TIMEOUT', `container ${spec.name} exceeded ${Math.round((opts.timeout ?? 0) / 1000)} s`, { cause: err });
+        }
+        throw err;
+      } finally {
+        // `--rm` covers a normal exit; a killed client (timeout, Ctrl-C) can leave the container.
+        if (!ok) await engine.removeContainer(spec.name);
+      }
+    },
+    async removeContainer(name) {
+      // No abort signal here: this is the clean-up that must still run after Ctrl-C.
+      await call(dialect.removeArgs(name), { reject: false, timeout: 60_000 });
+    },
+    async removeImage(ref) {
+      return (await call(['rmi', ref], { reject: false, timeout: 5 * 60_000 })).exitCode === 0;
+    },
+    async listImages(repository) {
+      const r = await call(['images', '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.CreatedAt}}\t{{.Size}}', repository], { timeout: 60_000 });
+      return r.stdout
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l): ImageInfo => {
+          const [ref = '', id = '', created = '', size = ''] = l.split('\t');
+          return { ref, id, created, size };
+        });
+    },
+  };
+  return engine;
+}

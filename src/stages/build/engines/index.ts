@@ -1,0 +1,98 @@
+/**
+ * Choosing the container engine: `--engine`, then PY2DISTRO_ENGINE, then config `engine`, then
+ * whichever of podman and docker is installed (podman first: it needs no daemon). The choice is
+ * checked up front — program on PATH, engine answering — so a build never fails half-way for it.
+ */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { Py2DistroError } from '../../../lib/errors.js';
+import { run } from '../../../lib/exec.js';
+import { createDockerEngine } from './docker.js';
+import { createPodmanEngine } from './podman.js';
+import type { ContainerEngine, EngineName, Runner } from './types.js';
+
+export type { ContainerEngine, EngineName, Runner, RunSpec, Mount, ImageBuildSpec, ImageInfo, StreamOptions } from './types.js';
+
+export const ENGINE_NAMES: readonly EngineName[] = ['podman', 'docker'];
+
+export interface EngineChoice {
+  /** `--engine` flag. */
+  flag?: string;
+  config?: { engine?: string; 'engine-args'?: string[] };
+  env?: NodeJS.ProcessEnv;
+  /** Injected in unit tests; src/exec.ts `run` otherwise. */
+  runner?: Runner;
+}
+
+/** Absolute path of an executable on PATH, or undefined. */
+export async function findOnPath(program: string, envPath = process.env.PATH ?? ''): Promise<string | undefined> {
+  for (const dir of envPath.split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, program);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+function parseName(value: string, from: string): EngineName {
+  if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
+  throw new Py2DistroError(from === 'config' ? 'E_CONFIG' : 'E_USAGE', `${from}: unknown container engine ${JSON.stringify(value)}`, {
+    hint: `Use one of: ${ENGINE_NAMES.join(', ')}.`,
+  });
+}
+
+/** Which engine was asked for, and by whom; undefined means "detect". */
+export function requestedEngine(choice: EngineChoice): { name: EngineName; from: string } | undefined {
+  const env = choice.env ?? process.env;
+  if (choice.flag) return { name: parseName(choice.flag, '--engine'), from: '--engine' };
+  if (env.PY2DISTRO_ENGINE) return { name: parseName(env.PY2DISTRO_ENGINE, 'PY2DISTRO_ENGINE'), from: 'PY2DISTRO_ENGINE' };
+  if (choice.config?.engine) return { name: parseName(choice.config.engine, 'config'), from: 'config engine' };
+  return undefined;
+}
+
+export function createEngine(name: EngineName, runner: Runner = run, globalArgs: readonly string[] = []): ContainerEngine {
+  return name === 'podman' ? createPodmanEngine(runner, globalArgs) : createDockerEngine(runner, globalArgs);
+}
+
+/** Pick, construct and check the engine. Throws E_ENGINE_MISSING / E_ENGINE_UNREACHABLE with a hint. */
+export async function selectEngine(choice: EngineChoice = {}): Promise<ContainerEngine> {
+  const env = choice.env ?? process.env;
+  const runner = choice.runner ?? run;
+  const globalArgs = choice.config?.['engine-args'] ?? [];
+  const requested = requestedEngine(choice);
+  let name: EngineName;
+  if (requested) {
+    if (!(await findOnPath(requested.name, env.PATH))) {
+      throw new Py2DistroError('E_ENGINE_MISSING', `${requested.name} (chosen by ${requested.from}) is not installed or not on PATH`, {
+        hint: `Install ${requested.name}${requested.name === 'podman' ? ' (apt-get install podman)' : ''}, or choose another engine with --engine.`,
+      });
+    }
+    name = requested.name;
+  } else {
+    const found: EngineName[] = [];
+    for (const n of ENGINE_NAMES) if (await findOnPath(n, env.PATH)) found.push(n);
+    if (!found.length) throw new Py2DistroError('E_ENGINE_MISSING', 'no container engine found: neither podman nor docker is on PATH');
+    name = found[0]!;
+  }
+  const engine = createEngine(name, runner, globalArgs);
+  try {
+    await engine.checkReachable();
+  } catch (err) {
+    if (err instanceof Py2DistroError && err.code === 'E_ENGINE_UNREACHABLE') {
+      throw new Py2DistroError('E_ENGINE_UNREACHABLE', err.message, {
+        cause: err,
+        hint:
+          name === 'docker'
+            ? 'Start the Docker daemon (systemctl start docker) and make sure you may use its socket, or use --engine podman.'
+            : 'Run `podman info` to see why podman fails; set CONTAINERS_CONF or config `engine-args` (e.g. ["--runtime", "runc"]) for this machine.',
+      });
+    }
+    throw err;
+  }
+  return engine;
+}

@@ -1,0 +1,73 @@
+/**
+ * The one type every container engine satisfies. Podman and Docker are interchangeable modules
+ * (src/engines/podman.ts, src/engines/docker.ts); build and image code only see this interface.
+ */
+import type { ExecOptions, ExecResult } from '../../../lib/exec.js';
+
+export type EngineName = 'podman' | 'docker';
+
+/** How engines run programs; src/exec.ts `run` in the product, a recording stub in unit tests. */
+export type Runner = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
+
+export interface Mount {
+  source: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+export interface RunSpec {
+  /** Explicit name, so that the container can be removed after a timeout or Ctrl-C. */
+  name: string;
+  image: string;
+  /** 'none' for the build step itself; 'host' only where packages are downloaded. */
+  network: 'none' | 'host';
+  mounts: Mount[];
+  env: Record<string, string>;
+  /** Labels to find the container by (`podman ps --filter label=…`). */
+  labels?: Record<string, string>;
+  command: string[];
+}
+
+export interface ImageBuildSpec {
+  /** Directory holding exactly the build context (a Dockerfile at its top). */
+  contextDir: string;
+  tag: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface ImageInfo {
+  ref: string;
+  id: string;
+  created: string;
+  size: string;
+}
+
+export interface StreamOptions {
+  signal?: AbortSignal;
+  /** Milliseconds of wall-clock time before the container is killed. */
+  timeout?: number;
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface ContainerEngine {
+  readonly name: EngineName;
+  /** The program run (e.g. `podman`), and global arguments from config `engine-args`. */
+  readonly program: string;
+  readonly globalArgs: readonly string[];
+  /** Up-front check: the engine answers (daemon/service reachable, storage usable). */
+  checkReachable(): Promise<void>;
+  imageExists(ref: string): Promise<boolean>;
+  /** True when pulled; false when the registry cannot be reached or has no such image. */
+  tryPull(ref: string, opts?: StreamOptions): Promise<boolean>;
+  /** Import a root filesystem tarball as an image (`<engine> import FILE TAG`). */
+  importRootfs(tarball: string, tag: string, opts?: StreamOptions): Promise<void>;
+  /** Build with the host network: the Dockerfile's RUN steps install from the distro archive. */
+  buildImage(spec: ImageBuildSpec, opts?: StreamOptions): Promise<void>;
+  /** Run to completion with `--rm`; on failure, timeout or abort the container is force-removed. */
+  runContainer(spec: RunSpec, opts?: StreamOptions): Promise<ExecResult>;
+  removeContainer(name: string): Promise<void>;
+  listImages(repository: string): Promise<ImageInfo[]>;
+  /** Remove an image by reference; false when the engine refused (e.g. a container still uses it). */
+  removeImage(ref: string): Promise<boolean>;
+}

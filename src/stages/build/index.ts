@@ -1,0 +1,11 @@
+/**
+ * Stage build — the door. Rendered sources in, built packages out, in clean containers of the
+ * target's builder image (engines/: podman and docker behind one type; images.ts: builder images).
+ */
+export { buildPackage, type BuildEnv, type BuildOptions, type BuildResult, type RenderedSources } from './build.js';
+export { filledFields, parseBuiltMetadata, type BuiltPackageMetadata } from './built-metadata.js';
+export {
+  BUILDER_REPOSITORY, builderTag, contextDigest, ensureBaseImage, ensureImage, listBuilderImages, pruneBuilderImages,
+  type BuilderImage, type PruneResult,
+} from './images.js';
+export { createEngine, ENGINE_NAMES, selectEngine, type ContainerEngine, type EngineChoice, type EngineName } from './engines/index.js';

@@ -1,0 +1,144 @@
+/**
+ * The fetch stage: resolve the requirement on the index (or take a local sdist), download it into
+ * the content-addressed cache, check the index's sha256, verify the signature under the policy,
+ * and return the verified file with its provenance record. Nothing unverified reaches the cache.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { commitToCache, lookupCached, sha256File, tempPath } from '../../lib/fs/cache.js';
+import type { StageEnv } from '../../lib/env.js';
+import { Py2DistroError } from '../../lib/errors.js';
+import { downloadFile, getText } from '../../lib/http.js';
+import type { Provenance } from '../verify/index.js';
+import { parseSdistFilename } from '../../python/filenames.js';
+import { normalizeName, parseUserRequirement } from '../../python/requirement.js';
+import { resolveRelease, type ResolvedRelease } from '../resolve/index.js';
+import { applySignaturePolicy, type PolicyOutcome, type SignaturePolicy } from '../verify/index.js';
+import { VERSION } from '../../lib/version.js';
+
+export interface FetchOptions {
+  indexUrl: string;
+  keyrings: string[];
+  /** Normalised project name → pinned primary-key fingerprints. */
+  trust: Map<string, string[]>;
+  signaturePolicy: SignaturePolicy;
+  pre: boolean;
+  allowDsa: boolean;
+  /** The target's Python version, for requires-python. */
+  pythonVersion?: string;
+}
+
+export interface FetchedSdist {
+  name: string;
+  version: string;
+  filename: string;
+  /** The verified file in the cache. */
+  path: string;
+  sha256: string;
+  provenance: Provenance;
+}
+
+const MAX_SIGNATURE_BYTES = 1024 * 1024;
+
+export async function fetchSdist(requirement: string, opts: FetchOptions, env: StageEnv): Promise<FetchedSdist> {
+  const req = parseUserRequirement(requirement);
+  if (req.kind === 'local') return fetchLocal(req.path, opts, env);
+  const rel = await resolveRelease(req, opts, env);
+  env.log.debug(`${req.name}: chose ${rel.filename} (${rel.format} index)`);
+  const signature = opts.signaturePolicy === 'off' ? undefined : await downloadSignature(rel, env);
+
+  let file = rel.sha256 ? await lookupCached(env.cacheDir, rel.sha256, rel.filename) : undefined;
+  let outcome: PolicyOutcome;
+  let sha256: string;
+  if (file) {
+    env.log.debug(`${rel.filename}: cache hit ${file}`);
+    sha256 = rel.sha256!;
+    outcome = await checkSignature(file, rel.filename, rel.name, signature, opts, env);
+  } else {
+    const temp = await tempPath(env.cacheDir, rel.filename);
+    try {
+      const got = await downloadFile(rel.url, temp, { log: env.log, signal: env.signal });
+      if (!got) throw new Py2DistroError('E_DOWNLOAD', `${rel.filename}: the index lists it but ${rel.url} answers 404`);
+      sha256 = got.sha256;
+      if (rel.sha256 && rel.sha256 !== got.sha256) {
+        throw new Py2DistroError('E_HASH_MISMATCH', `${rel.filename}: sha256 of the download is ${got.sha256}, but the index (${rel.indexUrl}) says ${rel.sha256}`, {
+          details: { file: rel.filename, url: rel.url, expected: rel.sha256, actual: got.sha256 },
+        });
+      }
+      outcome = await checkSignature(temp, rel.filename, rel.name, signature, opts, env);
+      // No index hash: only a verified signature from a pinned key can vouch for the bytes.
+      if (!rel.sha256 && outcome.status !== 'verified') {
+        throw new Py2DistroError('E_HASH_MISSING', `${rel.filename}: the index (${rel.indexUrl}) gives no sha256 and the file has no trusted signature`, {
+          details: { file: rel.filename, url: rel.url },
+        });
+      }
+      file = await commitToCache(env.cacheDir, temp, sha256, rel.filename, signature);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+  return {
+    name: rel.name,
+    version: rel.version,
+    filename: rel.filename,
+    path: file,
+    sha256,
+    provenance: provenance(rel.name, rel.version, rel.filename, sha256, outcome, opts.signaturePolicy, rel),
+  };
+}
+
+async function downloadSignature(rel: ResolvedRelease, env: StageEnv): Promise<Uint8Array | undefined> {
+  // Probe `<file>.asc` even when the index does not advertise it: static mirrors rarely do.
+  const res = await getText(rel.signatureUrl, { log: env.log, signal: env.signal, maxBytes: MAX_SIGNATURE_BYTES, errorCode: 'E_DOWNLOAD' });
+  if (!res && rel.signatureAdvertised) env.log.warn(`${rel.filename}: the index advertises a signature, but ${rel.signatureUrl} is missing`);
+  return res ? new Uint8Array(res.bytes) : undefined;
+}
+
+function checkSignature(file: string, filename: string, project: string, signature: Uint8Array | undefined, opts: FetchOptions, env: StageEnv) {
+  return applySignaturePolicy(
+    { policy: opts.signaturePolicy, file, displayName: filename, project: normalizeName(project), signature, keyringFiles: opts.keyrings, trust: opts.trust, allowDsa: opts.allowDsa },
+    env.log,
+  );
+}
+
+async function fetchLocal(file: string, opts: FetchOptions, env: StageEnv): Promise<FetchedSdist> {
+  const filename = path.basename(file);
+  const parsed = parseSdistFilename(filename);
+  if (!parsed) throw new Py2DistroError('E_REQUIREMENT', `${filename}: not an sdist filename (expected name-version.tar.gz)`);
+  const name = normalizeName(parsed.name);
+  const sigFile = existsSync(`${file}.asc`) ? `${file}.asc` : undefined;
+  const signature = opts.signaturePolicy !== 'off' && sigFile ? new Uint8Array(await readFile(sigFile)) : undefined;
+  const temp = await tempPath(env.cacheDir, filename);
+  try {
+    // Copy first, then hash and verify the copy: the bytes checked are the bytes kept.
+    await copyFile(file, temp);
+    const sha256 = await sha256File(temp);
+    const outcome = await checkSignature(temp, filename, name, signature, opts, env);
+    const cached = (await lookupCached(env.cacheDir, sha256, filename)) ?? (await commitToCache(env.cacheDir, temp, sha256, filename, signature));
+    return { name, version: parsed.version, filename, path: cached, sha256, provenance: provenance(name, parsed.version, filename, sha256, outcome, opts.signaturePolicy) };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function provenance(project: string, version: string, filename: string, sha256: string, outcome: PolicyOutcome, policy: SignaturePolicy, rel?: ResolvedRelease): Provenance {
+  return {
+    schema: 1,
+    project,
+    version,
+    filename,
+    sha256,
+    ...(rel ? { indexUrl: rel.indexUrl, fileUrl: rel.url } : {}),
+    signature: {
+      status: outcome.status,
+      ...(outcome.signer ? { signer: outcome.signer } : {}),
+      ...(outcome.signingKey && outcome.signingKey !== outcome.signer ? { signingKey: outcome.signingKey } : {}),
+      ...(rel && outcome.status === 'verified' ? { signatureUrl: rel.signatureUrl } : {}),
+      policy,
+    },
+    verifiedAt: new Date().toISOString(),
+    tool: `py2distro ${VERSION}`,
+  };
+}
+

@@ -1,0 +1,240 @@
+/**
+ * Publish .debs into an apt repository (<repo>/deb/) for one codename, in the order that keeps
+ * every moment valid for apt (a SIGKILL anywhere leaves the previous generation intact):
+ *   1. pool files (new names; an orphan from a killed run is simply rewritten),
+ *   2. Packages{,.gz,.xz} under by-hash/SHA256/ (content-addressed, never overwritten),
+ *   3. the plain Packages files (apt with Acquire-By-Hash never reads them against an old Release),
+ *   4. Release, Release.gpg, InRelease — InRelease last,
+ *   5. only then: old by-hash generations and pruned pool files are deleted.
+ * Pool layout: pool/main/<prefix>/<source>/<codename>/<package>_<version>_<arch>.deb. The codename
+ * level exists because py2distro builds the same version separately per distribution; sharing one
+ * pool file name across codenames would make every second target a conflict.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { StageEnv } from '../../../lib/env.js';
+import { Py2DistroError } from '../../../lib/errors.js';
+import { runBuffer } from '../../../lib/exec.js';
+import type { SigningKey } from '../../sign/index.js';
+import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './release.js';
+import { distDir, readPublishedApt, type AptIndexEntry } from './state.js';
+import { byHashDir, collectGarbage, recordGeneration, writeByHash } from './byhash.js';
+import { syncFilesystem, writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { IO_CONCURRENCY, mapLimit } from '../../../lib/concurrency.js';
+import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
+import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
+import { compareDebianVersions } from '../../../distro/deb/version-compare.js';
+
+export const DEFAULT_ARCHITECTURES = ['amd64', 'arm64'];
+export const CODENAME = /^[a-z][a-z0-9-]{1,30}$/;
+
+export interface NewDeb {
+  /** Where the caller got it (for messages and results). */
+  input: string;
+  info: DebInfo;
+  bytes: Buffer;
+}
+
+export interface AptPublishOptions {
+  repoDir: string;
+  codename: string;
+  debs: NewDeb[];
+  key: SigningKey;
+  origin?: string;
+  label?: string;
+  validUntilDays?: number;
+  retention?: number;
+  architectures?: string[];
+  now?: Date;
+}
+
+export interface AptItem {
+  input?: string;
+  package: string;
+  version: string;
+  architecture: string;
+  codename: string;
+  path: string;
+  sha256: string;
+}
+
+export interface AptPublishResult {
+  added: AptItem[];
+  unchanged: AptItem[];
+  pruned: AptItem[];
+}
+
+export function poolPath(info: Pick<DebInfo, 'package' | 'version' | 'architecture' | 'source'>, codename: string): string {
+  const prefix = info.source.startsWith('lib') && info.source.length > 3 ? info.source.slice(0, 4) : info.source[0]!;
+  const version = info.version.replace(/^\d+:/, ''); // dpkg-deb's file names omit the epoch
+  return `pool/main/${prefix}/${info.source}/${codename}/${info.package}_${version}_${info.architecture}.deb`;
+}
+
+export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promise<AptPublishResult> {
+  const { repoDir, codename } = opts;
+  if (!CODENAME.test(codename)) throw new Py2DistroError('E_USAGE', `invalid codename ${JSON.stringify(codename)}`);
+  const debRoot = path.join(repoDir, 'deb');
+  const state = await readPublishedApt(debRoot, codename);
+  const origin = stableField('Origin', opts.origin, state.origin);
+  const label = stableField('Label', opts.label, state.label);
+  const published = new Map<string, AptIndexEntry>();
+  for (const entries of state.indexes.values()) for (const e of entries) published.set(`${e.package} ${e.version} ${e.architecture}`, e);
+
+  const result: AptPublishResult = { added: [], unchanged: [], pruned: [] };
+  const conflicts: string[] = [];
+  const toAdd = new Map<string, NewDeb>();
+  for (const deb of opts.debs) {
+    const { info } = deb;
+    const id = `${info.package} ${info.version} ${info.architecture}`;
+    const item: AptItem = { input: deb.input, package: info.package, version: info.version, architecture: info.architecture, codename, path: `deb/${poolPath(info, codename)}`, sha256: info.sha256 };
+    const existing = published.get(id);
+    const pending = toAdd.get(id);
+    if (existing) {
+      if (existing.sha256 === info.sha256 || (await publishedIdentity(debRoot, existing)) === info.identitySha256) result.unchanged.push(item);
+      else conflicts.push(`${id} (${codename}) is published as ${existing.filename} with different content`);
+    } else if (pending) {
+      if (pending.info.identitySha256 !== info.identitySha256) conflicts.push(`${id} (${codename}) given twice with different content`);
+    } else {
+      toAdd.set(id, deb);
+      result.added.push(item);
+    }
+  }
+  if (conflicts.length) {
+    throw new Py2DistroError('E_REPO_CONFLICT', `refusing to replace published packages:\n  ${conflicts.join('\n  ')}`, { details: { conflicts } });
+  }
+  if (toAdd.size === 0 && state.release) return result; // idempotent: nothing to write, not even a new Date
+
+  // 1. pool files
+  await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (deb) => {
+    env.signal?.throwIfAborted();
+    await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, { fsync: false });
+  });
+  if (toAdd.size) await syncFilesystem(debRoot);
+
+  // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.
+  const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
+  const architectures = [...new Set([...state.architectures, ...(opts.architectures ?? DEFAULT_ARCHITECTURES), ...newArches])].sort();
+  const archAll = dedupe([...state.indexes.values()].flat().filter((e) => e.architecture === 'all'));
+  const added = [...toAdd.values()].map((d) => indexEntry(d.info, poolPath(d.info, codename)));
+  const indexes = new Map<string, AptIndexEntry[]>();
+  const prunedFiles = new Set<string>();
+  for (const arch of architectures) {
+    let entries = dedupe([...(state.indexes.get(arch) ?? archAll), ...added.filter((e) => e.architecture === arch || e.architecture === 'all')]);
+    if (opts.retention) entries = applyRetention(entries, opts.retention, prunedFiles);
+    indexes.set(arch, entries.sort(byPackageThenVersion));
+  }
+  const stillListed = new Set([...indexes.values()].flat().map((e) => e.filename));
+  for (const entries of state.indexes.values()) {
+    for (const e of entries) {
+      if (prunedFiles.has(e.filename) && !stillListed.has(e.filename) && !result.pruned.some((p) => p.path === `deb/${e.filename}`)) {
+        result.pruned.push({ package: e.package, version: e.version, architecture: e.architecture, codename, path: `deb/${e.filename}`, sha256: e.sha256 });
+      }
+    }
+  }
+  // A package added and pruned in the same call (older than the kept versions) is reported as pruned.
+  const listed = (a: AptItem) => stillListed.has(a.path.slice('deb/'.length));
+  result.pruned.push(...result.added.filter((a) => !listed(a)));
+  result.added = result.added.filter(listed);
+
+  // 2 + 3. by-hash objects, then the plain index files
+  const dir = distDir(debRoot, codename);
+  const files = new Map<string, { sha256: string; size: number }>();
+  const plain: Array<[string, Buffer]> = [];
+  // Indexes of arch-all-only repositories are identical for every architecture: compress once.
+  const compressed = new Map<string, Promise<Array<[string, Buffer]>>>();
+  const variantsOf = (text: Buffer) => {
+    const id = createHash('sha256').update(text).digest('hex');
+    if (!compressed.has(id)) {
+      compressed.set(id, xz(text, env).then((x): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gzipSync(text, { level: 9 })], ['Packages.xz', x]]));
+    }
+    return compressed.get(id)!;
+  };
+  const texts = [...indexes].map(([arch, entries]): [string, Buffer] =>
+    [arch, Buffer.from(entries.map((e) => formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
+  texts.forEach(([, text]) => void variantsOf(text).catch(() => undefined)); // start all compressions at once
+  for (const [arch, text] of texts) {
+    for (const [name, data] of await variantsOf(text)) {
+      const rel = `main/binary-${arch}/${name}`;
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      files.set(rel, { sha256, size: data.length });
+      await writeByHash(byHashDir(dir, arch), sha256, data);
+      plain.push([path.join(dir, rel), data]);
+    }
+  }
+  for (const [file, data] of plain) await writeFileAtomic(file, data);
+
+  // 4. Release, Release.gpg, InRelease
+  const release = renderRelease({
+    origin, label, codename, architectures, files,
+    date: opts.now ?? new Date(), validUntilDays: opts.validUntilDays ?? DEFAULT_VALID_UNTIL_DAYS,
+  });
+  await writeSignedRelease(dir, release, opts.key);
+  env.log.info(`apt ${codename}: +${result.added.length} package(s), ${result.unchanged.length} unchanged, ${result.pruned.length} pruned`);
+
+  // 5. clean-up that is only safe once the new generation is live
+  await recordGeneration(repoDir, codename, [...files.values()].map((f) => f.sha256));
+  await collectGarbage(repoDir, dir, codename, architectures);
+  for (const p of result.pruned) await rm(path.join(repoDir, p.path), { force: true });
+  return result;
+}
+
+function stableField(name: string, wanted: string | undefined, current: string | undefined): string {
+  if (wanted && current && wanted !== current) {
+    throw new Py2DistroError('E_REPO_CONFLICT', `the repository's ${name} is "${current}", not "${wanted}"`, {
+      hint: `apt clients refuse a repository whose ${name} changes (they need --allow-releaseinfo-change). Keep repo-${name.toLowerCase()} as it is.`,
+    });
+  }
+  return wanted ?? current ?? 'py2distro';
+}
+
+async function publishedIdentity(debRoot: string, entry: AptIndexEntry): Promise<string | undefined> {
+  try {
+    const buf = await readFile(path.join(debRoot, entry.filename));
+    return (await readDebInfo(buf, entry.filename)).identitySha256;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Packages paragraph: Package first, control fields, then Filename/Size/SHA256, Description last. */
+export function indexEntry(info: DebInfo, filename: string): AptIndexEntry {
+  const rest = info.control.filter(([n]) => !['package', 'description'].includes(n.toLowerCase()));
+  const description = info.control.find(([n]) => n.toLowerCase() === 'description');
+  const paragraph: Paragraph = [
+    ['Package', info.package], ...rest,
+    ['Filename', filename], ['Size', String(info.size)], ['SHA256', info.sha256],
+    ...(description ? [description] : []),
+  ];
+  return { paragraph, package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256 };
+}
+
+function dedupe(entries: AptIndexEntry[]): AptIndexEntry[] {
+  const seen = new Map<string, AptIndexEntry>();
+  for (const e of entries) seen.set(`${e.package} ${e.version} ${e.architecture}`, e);
+  return [...seen.values()];
+}
+
+function byPackageThenVersion(a: AptIndexEntry, b: AptIndexEntry): number {
+  if (a.package !== b.package) return a.package < b.package ? -1 : 1;
+  return compareDebianVersions(a.version, b.version) || (a.architecture < b.architecture ? -1 : a.architecture > b.architecture ? 1 : 0);
+}
+
+/** Keep the newest `keep` versions of each package (per architecture); record the rest as pruned. */
+export function applyRetention(entries: AptIndexEntry[], keep: number, pruned: Set<string>): AptIndexEntry[] {
+  const byName = new Map<string, AptIndexEntry[]>();
+  for (const e of entries) byName.set(`${e.package} ${e.architecture}`, [...(byName.get(`${e.package} ${e.architecture}`) ?? []), e]);
+  const kept: AptIndexEntry[] = [];
+  for (const list of byName.values()) {
+    list.sort((a, b) => compareDebianVersions(b.version, a.version));
+    kept.push(...list.slice(0, keep));
+    for (const e of list.slice(keep)) pruned.add(e.filename);
+  }
+  return kept;
+}
+
+async function xz(data: Buffer, env: StageEnv): Promise<Buffer> {
+  // Node has no xz encoder; xz(1) is in every Debian and in py2distro's requirements.
+  return (await runBuffer('xz', ['-6', '-c', '-T1', '-'], { input: data, signal: env.signal, timeout: 120_000 })).stdout;
+}

@@ -1,0 +1,65 @@
+/**
+ * by-hash/ (apt's Acquire-By-Hash): every Packages variant is also stored under its sha256, so a
+ * client holding an older InRelease still finds exactly the files it names while a publish — or a
+ * killed publish — replaces the plain names. The last few generations are kept (recorded in
+ * <repo>/.py2distro/); anything older is deleted only after the new InRelease is live.
+ */
+import { mkdir, readdir, readFile, rm, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../../../lib/fs/atomic.js';
+
+/** How many published generations of index files stay reachable through by-hash/. */
+export const KEEP_GENERATIONS = 3;
+
+export function byHashDir(distDir: string, arch: string): string {
+  return path.join(distDir, 'main', `binary-${arch}`, 'by-hash', 'SHA256');
+}
+
+export async function writeByHash(dir: string, sha256: string, data: Buffer): Promise<void> {
+  const file = path.join(dir, sha256);
+  try {
+    const now = new Date();
+    await utimes(file, now, now); // already there: same name, same content by construction
+  } catch {
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(file, data);
+  }
+}
+
+function generationsFile(repoDir: string, codename: string): string {
+  return path.join(repoDir, '.py2distro', `apt-${codename}-generations.json`);
+}
+
+async function readGenerations(repoDir: string, codename: string): Promise<string[][]> {
+  try {
+    const data = JSON.parse(await readFile(generationsFile(repoDir, codename), 'utf8')) as unknown;
+    return Array.isArray(data) ? (data as string[][]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Record the generation just published (call after InRelease is renamed into place). */
+export async function recordGeneration(repoDir: string, codename: string, hashes: string[]): Promise<void> {
+  const generations = [hashes, ...(await readGenerations(repoDir, codename))].slice(0, KEEP_GENERATIONS);
+  await mkdir(path.dirname(generationsFile(repoDir, codename)), { recursive: true });
+  await writeFileAtomic(generationsFile(repoDir, codename), JSON.stringify(generations));
+}
+
+/** Delete by-hash objects that no kept generation names. */
+export async function collectGarbage(repoDir: string, distDir: string, codename: string, architectures: string[]): Promise<number> {
+  const keep = new Set((await readGenerations(repoDir, codename)).flat());
+  if (keep.size === 0) return 0;
+  let removed = 0;
+  for (const arch of architectures) {
+    const dir = byHashDir(distDir, arch);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (/^[0-9a-f]{64}$/.test(name) && !keep.has(name)) {
+        await rm(path.join(dir, name), { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,155 @@
+/**
+ * The publish stage's programmatic API: sign packages with the organisation key and add them to
+ * the apt (<repo>/deb/) and yum (<repo>/rpm/<target>/) repositories under one repository lock.
+ * Expected outcomes are values: `added`, `unchanged` (same content already published — a no-op),
+ * `pruned` (retention). A different package under a published name+version is E_REPO_CONFLICT and
+ * nothing is written. Pruned files are deleted only after the new indexes are live.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StageEnv } from '../../lib/env.js';
+import { Py2DistroError } from '../../lib/errors.js';
+import { publishApt, CODENAME, type AptItem, type NewDeb } from './apt/apt.js';
+import { IO_CONCURRENCY, mapLimit } from '../../lib/concurrency.js';
+import { writeFileAtomic, removeStaleTemps } from '../../lib/fs/atomic.js';
+import { isAr } from '../../distro/deb/ar.js';
+import { readDebInfo } from '../../distro/deb/deb-file.js';
+import { acquireLock } from '../../lib/fs/lock.js';
+import { publishYum, RPM_TARGET, type NewRpm, type YumItem } from './yum.js';
+import { addDebOrigin } from '../sign/index.js';
+import type { SigningKey } from '../sign/index.js';
+import { readRpmInfo, signRpm } from '../sign/index.js';
+import { TARGETS } from '../../distro/targets.js';
+
+/** How a repository is published, the same for `repo publish`, `build --repo` and `sync`. */
+export interface PublishSettings {
+  origin?: string;
+  label?: string;
+  validUntilDays?: number;
+  /** Keep the newest N versions of each package; older ones are pruned after the indexes are live. */
+  retention?: number;
+  /** Add a debsigs-style _gpgorigin member to each .deb (off by default). */
+  signDebOrigin?: boolean;
+  /** How long to wait for another publisher's lock, in ms (default 0: fail at once). */
+  lockWaitMs?: number;
+}
+
+export interface PublishOptions extends PublishSettings {
+  repoDir: string;
+  files: string[];
+  key: SigningKey;
+  /** apt codename for .debs; else inferred from a target name or codename in the file's path. */
+  codename?: string;
+  /** yum target directory for .rpms; else inferred from a target name in the file's path. */
+  rpmTarget?: string;
+  /** Release Date (tests of Valid-Until); the signatures always carry the real time. */
+  now?: Date;
+}
+
+export type PublishedItem = (AptItem & { kind: 'deb' }) | (YumItem & { kind: 'rpm' });
+
+export interface PublishResult {
+  repoDir: string;
+  added: PublishedItem[];
+  unchanged: PublishedItem[];
+  pruned: PublishedItem[];
+}
+
+export async function publishPackages(opts: PublishOptions, env: StageEnv): Promise<PublishResult> {
+  const repoDir = path.resolve(opts.repoDir);
+  if (opts.codename && !CODENAME.test(opts.codename)) throw new Py2DistroError('E_USAGE', `invalid --codename ${JSON.stringify(opts.codename)}`);
+  if (opts.rpmTarget && !RPM_TARGET.test(opts.rpmTarget)) throw new Py2DistroError('E_USAGE', `invalid --rpm-target ${JSON.stringify(opts.rpmTarget)}`);
+  // Read, classify and sign everything before taking the lock or touching the repository.
+  const debs = new Map<string, NewDeb[]>();
+  const rpms = new Map<string, NewRpm[]>();
+  const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
+  for (const p of prepared) {
+    if (p.kind === 'deb') debs.set(p.group, [...(debs.get(p.group) ?? []), p.deb]);
+    else rpms.set(p.group, [...(rpms.get(p.group) ?? []), p.rpm]);
+  }
+
+  const lock = await acquireLock(repoDir, { waitMs: opts.lockWaitMs, signal: env.signal, activity: 'published' });
+  try {
+    await removeStaleTemps(repoDir);
+    await exportPublicKeys(repoDir, opts.key, { deb: debs.size > 0, rpm: rpms.size > 0 });
+    const result: PublishResult = { repoDir, added: [], unchanged: [], pruned: [] };
+    for (const [codename, list] of debs) {
+      const r = await publishApt({
+        repoDir, codename, debs: list, key: opts.key, origin: opts.origin, label: opts.label,
+        validUntilDays: opts.validUntilDays, retention: opts.retention, now: opts.now,
+      }, env);
+      result.added.push(...r.added.map((i) => ({ ...i, kind: 'deb' as const })));
+      result.unchanged.push(...r.unchanged.map((i) => ({ ...i, kind: 'deb' as const })));
+      result.pruned.push(...r.pruned.map((i) => ({ ...i, kind: 'deb' as const })));
+    }
+    for (const [target, list] of rpms) {
+      const r = await publishYum({ repoDir, target, rpms: list, key: opts.key, retention: opts.retention }, env);
+      result.added.push(...r.added.map((i) => ({ ...i, kind: 'rpm' as const })));
+      result.unchanged.push(...r.unchanged.map((i) => ({ ...i, kind: 'rpm' as const })));
+      result.pruned.push(...r.pruned.map((i) => ({ ...i, kind: 'rpm' as const })));
+    }
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+type Prepared =
+  | { kind: 'deb'; group: string; deb: NewDeb }
+  | { kind: 'rpm'; group: string; rpm: NewRpm };
+
+/** Read one input, decide deb or rpm and its codename/target, and sign it (rpm header, optional _gpgorigin). */
+async function preparePackage(file: string, opts: PublishOptions, env: StageEnv): Promise<Prepared> {
+  env.signal?.throwIfAborted();
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new Py2DistroError('E_USAGE', `cannot read ${file}`, { cause: err });
+  }
+  if (isAr(bytes)) {
+    const group = opts.codename ?? inferCodename(file);
+    if (opts.signDebOrigin) bytes = await addDebOrigin(bytes, opts.key);
+    return { kind: 'deb', group, deb: { input: file, info: await readDebInfo(bytes, path.basename(file)), bytes } };
+  }
+  if (bytes.length > 4 && bytes.readUInt32BE(0) === 0xedabeedb) {
+    const group = opts.rpmTarget ?? inferRpmTarget(file);
+    const signed = await signRpm(bytes, opts.key);
+    env.log.debug(`${path.basename(file)}: rpm signature ${signed.status}${signed.sizeKept ? '' : ' (file size changed: no reserved space)'}`);
+    return { kind: 'rpm', group, rpm: { input: file, info: readRpmInfo(signed.bytes), bytes: signed.bytes } };
+  }
+  throw new Py2DistroError('E_PACKAGE_FORMAT', `${file} is neither a .deb nor an .rpm`);
+}
+
+/** key.asc / key.gpg next to the indexes, rewritten only when they differ (key rotation). */
+export async function exportPublicKeys(repoDir: string, key: SigningKey, which: { deb: boolean; rpm: boolean }): Promise<void> {
+  const files: Array<[string, string | Uint8Array]> = [];
+  if (which.deb) files.push([path.join(repoDir, 'deb', 'key.asc'), key.publicArmored], [path.join(repoDir, 'deb', 'key.gpg'), key.publicBinary]);
+  if (which.rpm) files.push([path.join(repoDir, 'rpm', 'key.asc'), key.publicArmored]);
+  for (const [file, data] of files) {
+    const current = await readFile(file).catch(() => undefined);
+    if (!current || !current.equals(Buffer.from(data))) await writeFileAtomic(file, data);
+  }
+}
+
+/** A deb target name (debian-bookworm) or codename (bookworm) that appears in the file's path. */
+export function inferCodename(file: string): string {
+  const tokens = new Set(path.resolve(file).split(/[/_~+]/).flatMap((t) => [t, ...t.split(/[.-]/)]));
+  const found = new Set<string>();
+  for (const t of TARGETS.filter((x) => x.family === 'deb')) {
+    if ([...tokens].some((tok) => tok === t.name || tok === t.codename || tok.includes(t.name))) found.add(t.codename);
+  }
+  if (found.size === 1) return [...found][0]!;
+  throw new Py2DistroError('E_USAGE', `cannot tell which distribution ${path.basename(file)} is for`, {
+    hint: 'Pass --codename (e.g. bookworm), or keep the build output under a directory named after its target (debian-bookworm/).',
+  });
+}
+
+export function inferRpmTarget(file: string): string {
+  const full = path.resolve(file);
+  const found = TARGETS.filter((t) => t.family === 'rpm' && (full.includes(`/${t.name}/`) || full.includes(t.distTag + '.')));
+  if (found.length === 1) return found[0]!.name;
+  throw new Py2DistroError('E_USAGE', `cannot tell which rpm target ${path.basename(file)} is for`, {
+    hint: 'Pass --rpm-target (e.g. fedora-41), or keep the build output under a directory named after its target.',
+  });
+}
