@@ -1,6 +1,7 @@
 /**
- * Bounded concurrency for file I/O: thousands of small reads and writes awaited one by one spend
- * their time in thread-pool round trips, not on the disk. Results keep the input order.
+ * The one worker pool: at most `limit` calls of `fn` in flight, results in input order. Used for
+ * file I/O (thousands of small reads and writes awaited one by one spend their time in thread-pool
+ * round trips, not on the disk) and for the builds of a sync wave (`--jobs`).
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

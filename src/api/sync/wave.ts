@@ -12,6 +12,7 @@ import type { PackageOutcome } from './report.js';
 import type { SyncBackend } from './types.js';
 import type { PackageState } from './state.js';
 import { errorOutcome, type ErrorCode } from '../../lib/errors.js';
+import { mapLimit } from '../../lib/concurrency.js';
 
 export interface WaveContext {
   target: Target;
@@ -43,16 +44,7 @@ export interface WaveResult {
 }
 
 export async function buildWave(names: string[], ctx: WaveContext): Promise<WaveResult[]> {
-  const results: WaveResult[] = new Array(names.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const i = next++;
-      results[i] = await buildOne(ctx.byName.get(names[i])!, ctx);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.jobs, names.length)) }, worker));
-  return results;
+  return mapLimit(names, Math.max(1, ctx.jobs), (name) => buildOne(ctx.byName.get(name)!, ctx));
 }
 
 async function buildOne(node: ClosureNode, ctx: WaveContext): Promise<WaveResult> {
