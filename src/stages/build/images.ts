@@ -18,7 +18,7 @@ import { Py2DistroError } from '../../lib/errors.js';
 import { packagePath } from '../../lib/paths.js';
 import { requireTools, run } from '../../lib/exec.js';
 import { acquireLock } from '../../lib/fs/lock.js';
-import { getTarget, TARGETS, type Target } from '../../distro/targets.js';
+import { TARGETS, type Target } from '../../distro/targets.js';
 
 export const BUILDER_REPOSITORY = 'localhost/py2distro-builder';
 export const BASE_REPOSITORY = 'localhost/py2distro-base';
@@ -137,8 +137,7 @@ function acquireImageLock(tag: string, engine: ContainerEngine, env: ImageEnv) {
 const inFlight = new Map<string, Promise<BuilderImage>>();
 
 /** The builder image for a target: reused when its tag exists, built otherwise. */
-export async function ensureImage(targetName: string | Target, engine: ContainerEngine, env: ImageEnv, opts: { rebuild?: boolean } = {}): Promise<BuilderImage> {
-  const target = typeof targetName === 'string' ? getTarget(targetName) : targetName;
+export async function ensureImage(target: Target, engine: ContainerEngine, env: ImageEnv, opts: { rebuild?: boolean } = {}): Promise<BuilderImage> {
   const files = await builderContext(target);
   const tag = builderTag(target, contextDigest(files));
   const key = `${engine.name}\0${tag}`;

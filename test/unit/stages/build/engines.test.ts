@@ -155,14 +155,14 @@ const env = { log: silentLogger, workDir: os.tmpdir(), cacheDir: os.tmpdir() };
 
 test('an existing builder tag is reused: nothing is pulled or built', async () => {
   const { runner, calls } = stubRunner();
-  const image = await ensureImage('rpmtest-bookworm', createPodmanEngine(runner), env);
+  const image = await ensureImage(getTarget('rpmtest-bookworm'), createPodmanEngine(runner), env);
   assert.equal(image.status, 'reused');
   assert.deepEqual(calls.map((c) => c.args[0]), ['image']);
 });
 
 test('Fedora/EL bases that cannot be pulled fail with E_IMAGE_BASE and say how to provide them', async () => {
   const { runner, calls } = stubRunner((args) => (args[0] === 'image' || args[0] === 'pull' ? { exitCode: 125 } : {}));
-  await assert.rejects(ensureImage('el9', createPodmanEngine(runner), env), (e: unknown) =>
+  await assert.rejects(ensureImage(getTarget('el9'), createPodmanEngine(runner), env), (e: unknown) =>
     e instanceof Py2DistroError && e.code === 'E_IMAGE_BASE' && /almalinux/.test(e.message) && /podman load/.test(e.hint));
   assert.deepEqual(calls.map((c) => c.args.slice(0, 2)), [
     ['image', 'exists'], // the builder tag
