@@ -25,7 +25,10 @@ export type { SyncReport, TargetReport, PackageOutcome } from './api/sync/report
 
 // The stage doors, in pipeline order.
 export { listReleases, resolveRelease, type ProjectReleases, type ReleaseFile, type ReleaseInfo, type ResolvedRelease } from './stages/resolve/index.js';
-export { applySignaturePolicy, verifyDetachedSignature, type PolicyOutcome, type Provenance, type SignatureCheck, type SignaturePolicy } from './stages/verify/index.js';
+export {
+  applyTrustPolicy, checkBuiltMatchesVerified, loadTrustedRoot, openTrustLock, parsePublisherPin, refreshTrustedRoot, verifyDetachedSignature,
+  type AttestationCheck, type PolicyOutcome, type Provenance, type PublisherPin, type SignatureCheck, type SignaturePolicy,
+} from './stages/verify/index.js';
 export { fetchSdist, type FetchedSdist, type FetchOptions } from './stages/fetch/index.js';
 export { inspectSdist, type InspectedSdist } from './stages/inspect/index.js';
 export type { SdistMetadata } from './python/metadata.js';

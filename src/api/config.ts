@@ -26,7 +26,7 @@ function validate(data: unknown): data is ConfigFile {
   return validator(data);
 }
 
-import type { SignaturePolicy } from '../stages/verify/index.js';
+import { parsePublisherPin, formatPublisherPin, type PublisherPin, type SignaturePolicy } from '../stages/verify/index.js';
 
 export type { SignaturePolicy } from '../stages/verify/index.js';
 
@@ -41,6 +41,10 @@ export interface ConfigFile {
   keyrings?: string[];
   /** Per-package pins: normalised project name → list of fingerprints. */
   trust?: Record<string, string | string[]>;
+  /** Per-package PEP 740 publisher pins: normalised project name → pin(s). */
+  'trust-publishers'?: Record<string, string | string[]>;
+  'sigstore-trusted-root'?: string;
+  'trust-lock'?: string;
   'allow-dsa'?: boolean;
   pre?: boolean;
   targets?: string[];
@@ -161,7 +165,7 @@ function nodeAt(root: unknown, segments: string[]): YamlNode | undefined {
   return cur;
 }
 
-const PATH_KEYS = ['cache-dir', 'templates', 'out', 'repo', 'sign-key', 'sign-passphrase-file', 'state-dir', 'report-dir'] as const;
+const PATH_KEYS = ['cache-dir', 'sigstore-trusted-root', 'trust-lock', 'templates', 'out', 'repo', 'sign-key', 'sign-passphrase-file', 'state-dir', 'report-dir'] as const;
 
 function resolvePaths(data: ConfigFile, dir: string): ConfigFile {
   const out: ConfigFile = { ...data };
@@ -197,6 +201,37 @@ export function mergeTrust(
     const eq = flag.indexOf('=');
     if (eq <= 0) throw new Py2DistroError('E_USAGE', `--trust ${flag}: expected NAME=FINGERPRINT`);
     add(flag.slice(0, eq), flag.slice(eq + 1));
+  }
+  return pins;
+}
+
+/**
+ * Publisher pins from config `trust-publishers:` and `--trust-publisher NAME=PIN` flags, merged per
+ * normalised project name. A malformed pin is a usage/config error (exit 2) naming the value.
+ */
+export function mergeTrustPublishers(
+  fromConfig: ConfigFile['trust-publishers'],
+  flags: readonly string[],
+  normalise: (name: string) => string,
+): Map<string, PublisherPin[]> {
+  const pins = new Map<string, PublisherPin[]>();
+  const add = (name: string, text: string, from: string) => {
+    let pin: PublisherPin;
+    try {
+      pin = parsePublisherPin(text.trim());
+    } catch (err) {
+      throw new Py2DistroError('E_PUBLISHER_PIN', `${from}: ${(err as Error).message}`, { cause: err });
+    }
+    const key = normalise(name);
+    const list = pins.get(key) ?? [];
+    if (!list.some((p) => formatPublisherPin(p) === formatPublisherPin(pin))) list.push(pin);
+    pins.set(key, list);
+  };
+  for (const [name, v] of Object.entries(fromConfig ?? {})) for (const p of [v].flat()) add(name, p, `config trust-publishers.${name}`);
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new Py2DistroError('E_PUBLISHER_PIN', `--trust-publisher ${flag}: expected NAME=github:OWNER/REPO[:WORKFLOW_FILE] (or gitlab:…, google:…)`);
+    add(flag.slice(0, eq), flag.slice(eq + 1), `--trust-publisher ${flag}`);
   }
   return pins;
 }

@@ -20,10 +20,14 @@ export interface FetchRunItem {
   out?: { file: string; provenance: string };
 }
 
-/** One line on what vouched for a file: the signer, or why nothing did. */
-export function describeSignature(f: FetchedSdist): string {
+/** One line on what vouched for a file: the signer and/or the attesting publisher, or why nothing did. */
+export function describeSignature(f: FetchedSdist | { provenance: Pick<FetchedSdist['provenance'], 'signature' | 'attestation'> }): string {
   const s = f.provenance.signature;
-  if (s.status === 'verified') return `signed by ${s.signer}`;
+  const a = f.provenance.attestation;
+  const parts: string[] = [];
+  if (s.status === 'verified') parts.push(`signed by ${s.signer}`);
+  if (a) parts.push(`attested by ${a.publisher}${a.status === 'unpinned' ? ' (publisher not pinned)' : ''}`);
+  if (parts.length) return parts.join(', ');
   if (s.status === 'unsigned') return 'unsigned';
   return 'signature not checked (--signature-policy off)';
 }

@@ -9,6 +9,7 @@ import type { StageEnv } from '../lib/env.js';
 import { fetchSdist, type FetchedSdist, type FetchOptions } from '../stages/fetch/index.js';
 import { inspectSdist, type InspectedSdist } from '../stages/inspect/index.js';
 import { renderPackaging, type RenderResult } from '../stages/render/index.js';
+import { checkBuiltMatchesVerified } from '../stages/verify/index.js';
 import { withWorkDir, type RunEnv } from './run-env.js';
 import { runSteps } from './steps.js';
 
@@ -38,7 +39,11 @@ export function extrasFor(settings: RenderSettings, project: string): string[] {
   return settings.extras ?? settings.extrasByProject?.[project] ?? [];
 }
 
-/** Fetch + inspect, each done once per key however many steps ask (steps may run concurrently). */
+/**
+ * Fetch + inspect, each done once per key however many steps ask (steps may run concurrently).
+ * What is inspected must be what was verified: the sdist's own name and version are checked
+ * against the requested project and the resolved version before anything renders it.
+ */
 export function sdistSource(fetchOptions: FetchOptions, stage: StageEnv) {
   const fetched = new Map<string, Promise<FetchedSdist>>();
   const inspected = new Map<string, Promise<InspectedSdist>>();
@@ -47,9 +52,11 @@ export function sdistSource(fetchOptions: FetchOptions, stage: StageEnv) {
     if (!fetched.has(key)) fetched.set(key, fetchSdist(requirement, { ...fetchOptions, pythonVersion: target.python.fullVersion }, stage));
     return fetched.get(key)!;
   };
-  const inspect = (sdist: FetchedSdist): Promise<InspectedSdist> => {
+  const inspect = async (sdist: FetchedSdist): Promise<InspectedSdist> => {
     if (!inspected.has(sdist.sha256)) inspected.set(sdist.sha256, inspectSdist(sdist.path, stage));
-    return inspected.get(sdist.sha256)!;
+    const result = await inspected.get(sdist.sha256)!;
+    checkBuiltMatchesVerified(result.metadata, sdist.provenance);
+    return result;
   };
   return { fetchFor, inspect };
 }

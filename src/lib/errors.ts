@@ -24,6 +24,9 @@ export const CATALOGUE = {
   E_TARGET_UNKNOWN: { exit: EXIT.USAGE, hint: 'Run `py2distro targets` to list the known targets.' },
   E_KEYRING: { exit: EXIT.USAGE, hint: 'Pass an OpenPGP keyring (armored or binary) with --keyring FILE.' },
   E_SIGN_KEY: { exit: EXIT.USAGE, hint: 'Use an armored v4 RSA (>= 3072 bits) or Ed25519 secret key via --sign-key or PY2DISTRO_SIGN_KEY_FILE.' },
+  E_PUBLISHER_PIN: { exit: EXIT.USAGE, hint: 'A Trusted Publisher pin is github:OWNER/REPO[:WORKFLOW_FILE], gitlab:NAMESPACE/PROJECT[:CI_FILE_PATH] or google:SERVICE_ACCOUNT_EMAIL.' },
+  E_TRUSTED_ROOT: { exit: EXIT.USAGE, hint: 'Pass --sigstore-trusted-root FILE with a Sigstore trusted_root.json, or run `py2distro trust refresh`.' },
+  E_TRUST_LOCK: { exit: EXIT.USAGE, hint: 'The trust lock file is not one py2distro wrote; fix it by hand (it is JSON) or remove it to start over.' },
   E_ENGINE_MISSING: { exit: EXIT.USAGE, hint: 'Install podman or docker, or choose one with --engine / PY2DISTRO_ENGINE.' },
 
   // network and index (exit 1)
@@ -45,6 +48,13 @@ export const CATALOGUE = {
   E_SIGNATURE_KEY_EXPIRED: { exit: EXIT.VERIFY, hint: 'The signing key has expired. Get the refreshed key from upstream (expiry extended) and update the keyring.' },
   E_SIGNATURE_KEY_REVOKED: { exit: EXIT.VERIFY, hint: 'The signing key was revoked by its owner. Do not trust files signed with it.' },
   E_SIGNATURE_WEAK: { exit: EXIT.VERIFY, hint: 'SHA-1/MD5 signatures and DSA keys are refused, as apt and gpgv refuse them.' },
+  E_ATTESTATION_INVALID: { exit: EXIT.VERIFY, hint: 'The PEP 740 attestation does not verify (certificate, transparency log, timestamp or signature). Do not use the file.' },
+  E_ATTESTATION_SUBJECT: { exit: EXIT.VERIFY, hint: 'The attestation is for another file (name or sha256). Do not use the file.' },
+  E_ATTESTATION_MISSING: { exit: EXIT.VERIFY, hint: 'The project is pinned to a Trusted Publisher, but the index served no attestation for this file.' },
+  E_PUBLISHER_UNKNOWN: { exit: EXIT.VERIFY, hint: 'The attestation is valid but its publisher is not pinned: add --trust-publisher NAME=PIN.' },
+  E_PUBLISHER_MISMATCH: { exit: EXIT.VERIFY, hint: 'The attestation was made by another publisher than the pinned one.' },
+  E_TRUST_LOCK_CHANGED: { exit: EXIT.VERIFY, hint: 'The identity that vouches for this project changed since the trust lock recorded it. If the change is genuine, run `py2distro trust accept NAME`.' },
+  E_METADATA_MISMATCH: { exit: EXIT.VERIFY, hint: 'The verified file is not the project or version that was asked for; the index served something else under this name.' },
   E_SIGNATURE_FORMAT: { exit: EXIT.VERIFY, hint: 'The signature file is not a valid OpenPGP detached signature.' },
 
   // inspect and render (exit 1)

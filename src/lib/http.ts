@@ -23,6 +23,11 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Refuse bodies larger than this many bytes. */
   maxBytes?: number;
+  /**
+   * The index that listed this URL (or the index itself). ~/.netrc credentials are never sent over
+   * plain http for URLs an https index listed, and its `default` entry only to the index's host.
+   */
+  indexUrl?: string;
   /** Which catalogue code a failure maps to (index pages vs downloads). */
   errorCode?: Extract<ErrorCode, 'E_INDEX_HTTP' | 'E_DOWNLOAD'>;
 }
@@ -67,7 +72,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Splits credentials off a URL, remembers them for its origin and registers the password as a secret. */
-function authorise(url: string): { bare: string; header?: string } {
+function authorise(url: string, indexUrl?: string): { bare: string; header?: string } {
   const u = new URL(url);
   if (u.username || u.password) {
     const creds = { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
@@ -77,7 +82,11 @@ function authorise(url: string): { bare: string; header?: string } {
   }
   const bare = redactUrl(url);
   const known = originCredentials.get(u.origin);
-  const netrc = known ? undefined : netrcCredentials(u.hostname);
+  const index = indexUrl ? new URL(indexUrl) : undefined;
+  // An https index vouches for TLS: a plain-http link it lists (a file host, a mirror) would carry
+  // the netrc password in clear text to anyone on the path. URL credentials were given on purpose.
+  const cleartextFromSecure = u.protocol === 'http:' && index?.protocol === 'https:';
+  const netrc = known || cleartextFromSecure ? undefined : netrcCredentials(u.hostname, { allowDefault: index?.hostname === u.hostname });
   const user = known?.user ?? netrc?.login;
   const password = known?.password ?? netrc?.password;
   if (user === undefined && password === undefined) return { bare };
@@ -95,7 +104,7 @@ async function open(url: string, opts: HttpOptions): Promise<{ res: Dispatcher.R
   const code = opts.errorCode ?? 'E_INDEX_HTTP';
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const { bare, header } = authorise(current);
+    const { bare, header } = authorise(current, opts.indexUrl);
     const headers: Record<string, string> = { 'user-agent': 'py2distro' };
     if (opts.accept) headers.accept = opts.accept;
     if (header) headers.authorization = header;

@@ -54,8 +54,12 @@ function netrcFile(): string {
   return process.env.NETRC || path.join(os.homedir(), '.netrc');
 }
 
-/** Credentials for a host from the netrc file, or undefined. A missing/unreadable file means none. */
-export function netrcCredentials(hostname: string): NetrcEntry | undefined {
+/**
+ * Credentials for a host from the netrc file, or undefined. A missing/unreadable file means none.
+ * The `default` entry applies only with `allowDefault` (the caller passes it for the index's own
+ * host): a catch-all password must not go to every file host an index happens to list.
+ */
+export function netrcCredentials(hostname: string, opts: { allowDefault?: boolean } = {}): NetrcEntry | undefined {
   const file = netrcFile();
   if (!cache || cache.file !== file) {
     let text = '';
@@ -68,6 +72,6 @@ export function netrcCredentials(hostname: string): NetrcEntry | undefined {
     for (const e of entries.values()) addSecret(e.password);
     cache = { file, entries };
   }
-  const entry = cache.entries.get(hostname.toLowerCase()) ?? cache.entries.get('');
+  const entry = cache.entries.get(hostname.toLowerCase()) ?? (opts.allowDefault ? cache.entries.get('') : undefined);
   return entry?.login !== undefined || entry?.password !== undefined ? entry : undefined;
 }

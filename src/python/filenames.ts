@@ -4,7 +4,7 @@
  * wheels (`name-version(-build)?-py-abi-platform.whl`, the binary distribution format spec).
  * Versions are checked as PEP 440 with @renovatebot/pep440.
  */
-import { valid } from '@renovatebot/pep440';
+import { clean, valid } from '@renovatebot/pep440';
 import { normalizeName } from './requirement.js';
 
 export type FileKind = 'sdist' | 'wheel' | 'other';
@@ -49,4 +49,25 @@ export function parseDistributionFilename(filename: string, project?: string): D
 export function parseSdistFilename(filename: string, project?: string): { name: string; version: string } | undefined {
   const parsed = parseDistributionFilename(filename, project);
   return parsed?.kind === 'sdist' ? { name: parsed.name, version: parsed.version } : undefined;
+}
+
+/**
+ * The comparable form of a distribution filename, or undefined when it is not one: the name
+ * PEP 503-normalised, the version PEP 440-normalised (`1.0RC1` = `1.0rc1`; `1.0` ≠ `1.0.0`, which
+ * fails closed), wheel tags lower-cased, the archive suffix as written. PEP 740 compares the
+ * attestation subject's name with the file's "after parsing and normalising" both; this is that.
+ * With `project`, a filename of another project gives undefined.
+ */
+export function comparableFilename(filename: string, project?: string): string | undefined {
+  if (filename.includes('/') || filename.includes('\\')) return undefined;
+  const parsed = parseDistributionFilename(filename, project);
+  if (!parsed || parsed.kind === 'other') return undefined;
+  const name = normalizeName(parsed.name).replace(/-/g, '_');
+  const version = clean(parsed.version);
+  if (!version) return undefined;
+  if (parsed.kind === 'wheel') {
+    const tags = filename.slice(0, -4).split('-').slice(2).map((t) => t.toLowerCase());
+    return `${name}-${version}-${tags.join('-')}.whl`;
+  }
+  return `${name}-${version}${SDIST_SUFFIX.exec(filename)![0].toLowerCase()}`;
 }

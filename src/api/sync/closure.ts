@@ -28,7 +28,7 @@ export interface ResolvedSdist {
   requiresDist: string[];
   /** `[build-system] requires`. */
   buildRequires: string[];
-  signature: { status: string; signer?: string };
+  signature: { status: string; signer?: string; attestedBy?: string };
   /** The Debian binary package name we would give it (deb targets), for name-clash checks. */
   binaryName?: string;
   /** Opaque to the closure: whatever the backend needs to render and build it later. */
@@ -136,6 +136,7 @@ export async function computeClosure(opts: {
     return all.filter(Boolean).join(',');
   };
 
+  const hashMode = manifest.entries.some((e) => e.hashes.length > 0);
   const processed = new Map<string, string>(); // name → signature of inputs last processed
   let guard = 0;
   while (queue.length) {
@@ -149,6 +150,18 @@ export async function computeClosure(opts: {
 
     if (!w.root && decideDistro(name, spec, w, archive, conflictPolicy, closure)) continue;
 
+    // pip's hash-checking mode: once any requirement carries --hash, every project of the closure
+    // (dependencies included) must be pinned by hash, or it is refused, not fetched unpinned.
+    if (hashMode && !w.hashes.length) {
+      closure.nodes.set(name, {
+        ...emptyNode(name, w),
+        blocked: {
+          code: 'E_HASH_MISSING',
+          message: `${name}${spec} (required by ${[...w.requiredBy].sort().join(', ')}) has no --hash in the requirements files, and hash-checking mode applies to the whole closure (as pip's): list it with --hash=sha256:…`,
+        },
+      });
+      continue;
+    }
     const existing = closure.nodes.get(name);
     let sdist = existing?.sdist;
     if (!sdist || (spec && !pep440.satisfies(sdist.version, spec))) {

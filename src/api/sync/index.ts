@@ -45,8 +45,16 @@ export interface SyncRunOptions {
 
 export type SyncRunResult = SyncReport & { reportFiles: { json: string; markdown: string } };
 
+/** Where sync keeps its trust lock unless `--trust-lock` / `trust-lock:` says otherwise. */
+export function defaultTrustLock(stateDir: string): string {
+  return path.join(path.resolve(stateDir), 'trust-lock.json');
+}
+
 export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<SyncRunResult> {
   const manifest = await loadManifest(opts.manifest);
+  // A nightly sync is where a changed identity must show up: it always keeps a trust lock.
+  const fetchOptions: FetchOptions = { ...opts.fetch, trustLockFile: opts.fetch.trustLockFile ?? defaultTrustLock(opts.stateDir) };
+  env.log.info(`trust lock: ${fetchOptions.trustLockFile}`);
   for (const e of manifest.entries) {
     const extra = [...(opts.render.extras ?? []), ...((e.name && opts.render.extrasByProject?.[e.name]) || [])];
     if (extra.length) e.extras = [...new Set([...e.extras, ...extra])];
@@ -61,7 +69,7 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
   const stage = { log: env.log, signal: env.signal, workDir, cacheDir: env.cacheDir };
   const keyOptions = { maintainer: opts.render.maintainer, templates: opts.render.templatesDir, runTests: Boolean(opts.render.runTests) };
   const backend = createRealBackend({
-    engine: opts.engine, env: stage, repoDir: path.resolve(opts.repoDir), fetchOptions: opts.fetch, loadKey: opts.loadKey,
+    engine: opts.engine, env: stage, repoDir: path.resolve(opts.repoDir), fetchOptions, loadKey: opts.loadKey,
     templatesDir: opts.render.templatesDir, maintainer: opts.render.maintainer, runTests: keyOptions.runTests,
     buildTimeoutSeconds: opts.buildTimeoutSeconds, keepWork: opts.keepWork,
     extraLocalPackages: opts.localRepo ? await packageFiles(path.resolve(opts.localRepo)) : undefined,
@@ -76,6 +84,7 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
   } finally {
     if (!opts.outDir && !opts.keepWork) await rm(workDir, { recursive: true, force: true });
   }
+  report.trustLock = fetchOptions.trustLockFile;
   const reportFiles = await writeReport(opts.reportDir, report);
   return { ...report, reportFiles };
 }

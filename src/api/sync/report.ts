@@ -23,7 +23,7 @@ export interface PackageOutcome {
   logPath?: string;
   previousVersion?: string;
   packageVersion?: string;
-  signature?: { status: string; signer?: string };
+  signature?: { status: string; signer?: string; attestedBy?: string };
   files?: string[];
 }
 
@@ -54,6 +54,8 @@ export interface SyncReport {
   targets: TargetReport[];
   summary: { built: number; skipped: number; failed: number; versionsChanged: number };
   reportFiles?: { json: string; markdown: string };
+  /** The trust lock this run checked and extended. */
+  trustLock?: string;
 }
 
 export function summarise(targets: TargetReport[]): SyncReport['summary'] {
@@ -75,6 +77,7 @@ export function reportMarkdown(r: SyncReport): string {
     `${r.ok ? 'OK' : '**FAILED**'} — ${r.summary.built} built, ${r.summary.skipped} skipped, ${r.summary.failed} failed, ` +
       `${r.summary.versionsChanged} version(s) changed; ${r.containersStarted} container(s) started; ` +
       `${(r.durationMs / 1000).toFixed(1)} s (py2distro ${r.tool}, ${r.startedAt}).`,
+    ...(r.trustLock ? ['', `Trust lock: \`${r.trustLock}\` (who vouched for each project; a change is refused until \`py2distro trust accept NAME\`).`] : []),
   ];
   for (const t of r.targets) {
     lines.push('', `## ${t.target}`, '');
@@ -84,7 +87,9 @@ export function reportMarkdown(r: SyncReport): string {
       lines.push('| package | version | status | why | signature | log |', '|---|---|---|---|---|---|');
       for (const p of t.packages) {
         const version = p.previousVersion && p.previousVersion !== p.version ? `${p.previousVersion} → ${p.version}` : p.version;
-        const sig = p.signature ? `${p.signature.status}${p.signature.signer ? ` ${p.signature.signer}` : ''}` : '';
+        const sig = p.signature
+          ? [`${p.signature.status}${p.signature.signer ? ` ${p.signature.signer}` : ''}`, p.signature.attestedBy && `attested by ${p.signature.attestedBy}`].filter(Boolean).join(', ')
+          : '';
         lines.push(`| ${cell(p.name)} | ${cell(version)} | ${p.status} | ${cell(p.code ? `[${p.code}] ${p.reason}` : p.reason)} | ${cell(sig)} | ${cell(p.logPath)} |`);
       }
     }

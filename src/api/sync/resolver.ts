@@ -9,6 +9,7 @@ import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { fetchSdist, type FetchedSdist, type FetchOptions } from '../../stages/fetch/index.js';
 import { inspectSdist, type InspectedSdist } from '../../stages/inspect/index.js';
+import { checkBuiltMatchesVerified } from '../../stages/verify/index.js';
 import { familyOf } from '../../distro/family.js';
 import { evaluateMarker, markerEnvironment } from '../../python/markers.js';
 import type { Target } from '../../distro/targets.js';
@@ -44,13 +45,18 @@ export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv): 
     }
     const handle: SdistHandle = { fetched, inspected: await inspectOnce(fetched) };
     const { metadata } = handle.inspected;
+    checkBuiltMatchesVerified(metadata, fetched.provenance);
     return {
       name: metadata.normalizedName,
       version: fetched.version,
       sha256: fetched.sha256,
       requiresDist: metadata.requiresDist.map((r) => r.raw),
       buildRequires: metadata.buildSystem.requires.map((r) => r.raw),
-      signature: { status: fetched.provenance.signature.status, ...(fetched.provenance.signature.signer ? { signer: fetched.provenance.signature.signer } : {}) },
+      signature: {
+        status: fetched.provenance.signature.status,
+        ...(fetched.provenance.signature.signer ? { signer: fetched.provenance.signature.signer } : {}),
+        ...(fetched.provenance.attestation ? { attestedBy: fetched.provenance.attestation.publisher } : {}),
+      },
       ...(target.family === 'deb' ? { binaryName: familyOf(target).binaryName(metadata) } : {}),
       handle,
     };

@@ -8,6 +8,7 @@ import { register as registerBuild } from './build.js';
 import { register as registerRender } from './render.js';
 import { register as registerSync } from './sync.js';
 import { register as registerTargets } from './targets.js';
+import { register as registerTrust } from './trust.js';
 
 type Register = (program: Command) => void;
 
@@ -20,6 +21,7 @@ const modules: Register[] = [
   registerBuild,
   registerSync,
   registerTargets,
+  registerTrust,
 ];
 
 export function registerCommands(program: Command): void {

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_INDEX_URL, mergeTrust, type ConfigFile, type SignaturePolicy } from '../../api/config.js';
+import { DEFAULT_INDEX_URL, mergeTrust, mergeTrustPublishers, type ConfigFile, type SignaturePolicy } from '../../api/config.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import type { FetchOptions } from '../../stages/fetch/index.js';
 import { normalizeName } from '../../python/requirement.js';
@@ -16,6 +16,9 @@ export interface FetchFlags {
   indexUrl?: string;
   keyring?: string[];
   trust?: string[];
+  trustPublisher?: string[];
+  sigstoreTrustedRoot?: string;
+  trustLock?: string;
   signaturePolicy?: SignaturePolicy;
   pre?: boolean;
   allowDsa?: boolean;
@@ -28,7 +31,14 @@ export function addFetchOptions(cmd: Command, opts: { index?: boolean; defaultPo
     cmd.option('--pre', 'allow pre-releases when choosing a version');
   }
   cmd.option('--keyring <file>', 'OpenPGP public keyring, armored (several blocks allowed) or binary; repeatable', collect);
-  cmd.option('--trust <name=fingerprint>', 'trust this key fingerprint to sign this package; repeatable', collect);
+  cmd.option('--trust <name=fingerprint>', 'trust this key fingerprint to sign this package (and require it); repeatable', collect);
+  cmd.option(
+    '--trust-publisher <name=pin>',
+    'trust this PEP 740 Trusted Publisher for this package (and require it): github:OWNER/REPO[:WORKFLOW_FILE], gitlab:NAMESPACE/PROJECT[:CI_FILE_PATH] or google:EMAIL; repeatable',
+    collect,
+  );
+  cmd.option('--sigstore-trusted-root <file>', 'Sigstore trusted_root.json for attestations (default: config, then `trust refresh`\'s, then the pinned one shipped)');
+  cmd.option('--trust-lock <file>', 'trust on first use: record who vouched for each project here and refuse a change (default: config trust-lock)');
   cmd.addOption(
     new Option('--signature-policy <policy>', `required | if-present | off (default: config, then ${opts.defaultPolicy ?? 'if-present'})`).choices([
       'required',
@@ -72,6 +82,9 @@ export function fetchOptionsFrom(
     indexUrl,
     keyrings: [...new Set(keyrings)],
     trust: mergeTrust(config.trust, flags.trust ?? [], normalizeName),
+    publisherPins: mergeTrustPublishers(config['trust-publishers'], flags.trustPublisher ?? [], normalizeName),
+    ...(flags.sigstoreTrustedRoot || config['sigstore-trusted-root'] ? { trustedRootFile: flags.sigstoreTrustedRoot ? path.resolve(flags.sigstoreTrustedRoot) : config['sigstore-trusted-root'] } : {}),
+    ...(flags.trustLock || config['trust-lock'] ? { trustLockFile: flags.trustLock ? path.resolve(flags.trustLock) : config['trust-lock'] } : {}),
     signaturePolicy: flags.signaturePolicy ?? config['signature-policy'] ?? extra.defaultPolicy ?? 'if-present',
     pre: Boolean(flags.pre ?? config.pre ?? false),
     allowDsa: Boolean(flags.allowDsa ?? config['allow-dsa'] ?? false),

@@ -2,10 +2,12 @@
  * The download cache, content-addressed by sha256: `<cacheDir>/sha256/<ab>/<hash>/<filename>`.
  * Downloads land in `<cacheDir>/tmp/` and are renamed into place only after their hash and
  * signature passed, so a bad file is never kept as good; a hit is re-hashed before it is trusted.
+ * What vouched for the file is kept beside it (`<filename>.asc`, `<filename>.provenance`), so a
+ * rebuild can verify again without the network; a sidecar read back is verified again, never trusted.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BugError } from '../errors.js';
@@ -48,16 +50,39 @@ export async function tempPath(cacheDir: string, filename: string): Promise<stri
   return path.join(dir, `${randomBytes(8).toString('hex')}-${safeFilename(filename)}`);
 }
 
-/** Moves a verified temp file into the cache; returns its final path. */
-export async function commitToCache(cacheDir: string, temp: string, sha256: string, filename: string, signature?: Uint8Array): Promise<string> {
+/** Files kept beside a cached file, by suffix (`.asc`: detached signature; `.provenance`: PEP 740). */
+export interface CacheSidecars {
+  '.asc'?: Uint8Array;
+  '.provenance'?: Uint8Array;
+}
+
+/** Moves a verified temp file (and its sidecars) into the cache; returns its final path. */
+export async function commitToCache(cacheDir: string, temp: string, sha256: string, filename: string, sidecars: CacheSidecars = {}): Promise<string> {
   const dir = cacheEntryDir(cacheDir, sha256);
   await mkdir(dir, { recursive: true });
   const final = path.join(dir, safeFilename(filename));
-  if (signature) {
-    const sigTemp = `${temp}.asc`;
-    await writeFile(sigTemp, signature);
-    await rename(sigTemp, `${final}.asc`);
+  for (const [suffix, bytes] of Object.entries(sidecars) as [keyof CacheSidecars, Uint8Array | undefined][]) {
+    if (!bytes) continue;
+    const sideTemp = `${temp}${suffix}`;
+    await writeFile(sideTemp, bytes);
+    await rename(sideTemp, `${final}${suffix}`);
   }
   await rename(temp, final);
   return final;
+}
+
+/** A sidecar of a cached file, or undefined. Its content is unverified: the caller verifies it. */
+export async function readSidecar(cachedFile: string, suffix: keyof CacheSidecars): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(`${cachedFile}${suffix}`));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds (or replaces) a sidecar of an already cached file, atomically. */
+export async function writeSidecar(cachedFile: string, suffix: keyof CacheSidecars, bytes: Uint8Array): Promise<void> {
+  const temp = `${cachedFile}${suffix}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, bytes);
+  await rename(temp, `${cachedFile}${suffix}`);
 }

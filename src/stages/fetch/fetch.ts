@@ -1,12 +1,13 @@
 /**
  * The fetch stage: resolve the requirement on the index (or take a local sdist), download it into
- * the content-addressed cache, check the index's sha256, verify the signature under the policy,
- * and return the verified file with its provenance record. Nothing unverified reaches the cache.
+ * the content-addressed cache, check the index's sha256, verify its OpenPGP signature and PEP 740
+ * provenance under the trust policy, and return the verified file with its provenance record.
+ * Nothing unverified reaches the cache; the signature and provenance are kept beside the file.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { commitToCache, lookupCached, sha256File, tempPath } from '../../lib/fs/cache.js';
+import { commitToCache, lookupCached, readSidecar, sha256File, tempPath, writeSidecar } from '../../lib/fs/cache.js';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { downloadFile, getText } from '../../lib/http.js';
@@ -14,7 +15,7 @@ import type { Provenance } from '../verify/index.js';
 import { parseSdistFilename } from '../../python/filenames.js';
 import { normalizeName, parseUserRequirement } from '../../python/requirement.js';
 import { resolveRelease, type ResolvedRelease } from '../resolve/index.js';
-import { applySignaturePolicy, type PolicyOutcome, type SignaturePolicy } from '../verify/index.js';
+import { applyTrustPolicy, type PolicyOutcome, type PublisherPin, type SignaturePolicy } from '../verify/index.js';
 import { VERSION } from '../../lib/version.js';
 
 export interface FetchOptions {
@@ -27,6 +28,12 @@ export interface FetchOptions {
   allowDsa: boolean;
   /** The target's Python version, for requires-python. */
   pythonVersion?: string;
+  /** Normalised project name → pinned PEP 740 Trusted Publishers (`--trust-publisher`). */
+  publisherPins?: Map<string, PublisherPin[]>;
+  /** `--sigstore-trusted-root FILE`. */
+  trustedRootFile?: string;
+  /** `--trust-lock FILE`. */
+  trustLockFile?: string;
 }
 
 export interface FetchedSdist {
@@ -40,25 +47,40 @@ export interface FetchedSdist {
 }
 
 const MAX_SIGNATURE_BYTES = 1024 * 1024;
+const MAX_PROVENANCE_BYTES = 4 * 1024 * 1024;
+/** PEP 740 Integrity API media type. */
+export const INTEGRITY_ACCEPT = 'application/vnd.pypi.integrity.v1+json';
+
+interface Provenanced {
+  bytes: Uint8Array;
+  source: string;
+}
 
 export async function fetchSdist(requirement: string, opts: FetchOptions, env: StageEnv): Promise<FetchedSdist> {
   const req = parseUserRequirement(requirement);
   if (req.kind === 'local') return fetchLocal(req.path, opts, env);
   const rel = await resolveRelease(req, opts, env);
   env.log.debug(`${req.name}: chose ${rel.filename} (${rel.format} index)`);
-  const signature = opts.signaturePolicy === 'off' ? undefined : await downloadSignature(rel, env);
+  // A pin or a trust-lock entry checks the project even under `--signature-policy off`.
+  const check = opts.signaturePolicy !== 'off' || Boolean(opts.trustLockFile) || isPinned(rel.name, opts);
+  const signature = check ? await downloadSignature(rel, env) : undefined;
 
   let file = rel.sha256 ? await lookupCached(env.cacheDir, rel.sha256, rel.filename) : undefined;
   let outcome: PolicyOutcome;
   let sha256: string;
+  let provenanceJson: Provenanced | undefined;
   if (file) {
     env.log.debug(`${rel.filename}: cache hit ${file}`);
     sha256 = rel.sha256!;
-    outcome = await checkSignature(file, rel.filename, rel.name, signature, opts, env);
+    // The provenance kept beside the file serves offline rebuilds; it is verified again below.
+    const kept = check ? await readSidecar(file, '.provenance') : undefined;
+    provenanceJson = kept ? { bytes: kept, source: `${file}.provenance` } : check ? await downloadProvenance(rel, env) : undefined;
+    if (provenanceJson && !kept) await writeSidecar(file, '.provenance', provenanceJson.bytes);
+    outcome = await checkSignature(file, rel.filename, rel.name, sha256, signature, provenanceJson, opts, env);
   } else {
     const temp = await tempPath(env.cacheDir, rel.filename);
     try {
-      const got = await downloadFile(rel.url, temp, { log: env.log, signal: env.signal });
+      const got = await downloadFile(rel.url, temp, { log: env.log, signal: env.signal, indexUrl: rel.indexUrl });
       if (!got) throw new Py2DistroError('E_DOWNLOAD', `${rel.filename}: the index lists it but ${rel.url} answers 404`);
       sha256 = got.sha256;
       if (rel.sha256 && rel.sha256 !== got.sha256) {
@@ -66,14 +88,15 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
           details: { file: rel.filename, url: rel.url, expected: rel.sha256, actual: got.sha256 },
         });
       }
-      outcome = await checkSignature(temp, rel.filename, rel.name, signature, opts, env);
-      // No index hash: only a verified signature from a pinned key can vouch for the bytes.
-      if (!rel.sha256 && outcome.status !== 'verified') {
-        throw new Py2DistroError('E_HASH_MISSING', `${rel.filename}: the index (${rel.indexUrl}) gives no sha256 and the file has no trusted signature`, {
+      provenanceJson = check ? await downloadProvenance(rel, env) : undefined;
+      outcome = await checkSignature(temp, rel.filename, rel.name, sha256, signature, provenanceJson, opts, env);
+      // No index hash: only a pinned key's signature or a pinned publisher's attestation can vouch for the bytes.
+      if (!rel.sha256 && !outcome.trusted) {
+        throw new Py2DistroError('E_HASH_MISSING', `${rel.filename}: the index (${rel.indexUrl}) gives no sha256 and the file has no trusted signature or attestation`, {
           details: { file: rel.filename, url: rel.url },
         });
       }
-      file = await commitToCache(env.cacheDir, temp, sha256, rel.filename, signature);
+      file = await commitToCache(env.cacheDir, temp, sha256, rel.filename, { '.asc': signature, '.provenance': provenanceJson?.bytes });
     } finally {
       await rm(temp, { force: true });
     }
@@ -88,16 +111,47 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
   };
 }
 
+function isPinned(project: string, opts: FetchOptions): boolean {
+  const name = normalizeName(project);
+  return Boolean(opts.trust.get(name)?.length || opts.publisherPins?.get(name)?.length);
+}
+
+/** PEP 740: GET the Integrity API URL the index listed; 404 means none (the policy decides what that costs). */
+async function downloadProvenance(rel: ResolvedRelease, env: StageEnv): Promise<Provenanced | undefined> {
+  if (!rel.provenanceUrl) return undefined;
+  const res = await getText(rel.provenanceUrl, { accept: INTEGRITY_ACCEPT, indexUrl: rel.indexUrl, log: env.log, signal: env.signal, maxBytes: MAX_PROVENANCE_BYTES, errorCode: 'E_DOWNLOAD' });
+  if (!res) {
+    env.log.warn(`${rel.filename}: the index lists a provenance, but ${rel.provenanceUrl} is missing`);
+    return undefined;
+  }
+  return { bytes: new Uint8Array(res.bytes), source: rel.provenanceUrl };
+}
+
+function parseJson(p: Provenanced, filename: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(p.bytes).toString('utf8'));
+  } catch (err) {
+    throw new Py2DistroError('E_ATTESTATION_INVALID', `${filename}: the provenance at ${p.source} is not JSON`, { cause: err, details: { file: filename } });
+  }
+}
+
 async function downloadSignature(rel: ResolvedRelease, env: StageEnv): Promise<Uint8Array | undefined> {
   // Probe `<file>.asc` even when the index does not advertise it: static mirrors rarely do.
-  const res = await getText(rel.signatureUrl, { log: env.log, signal: env.signal, maxBytes: MAX_SIGNATURE_BYTES, errorCode: 'E_DOWNLOAD' });
+  const res = await getText(rel.signatureUrl, { indexUrl: rel.indexUrl, log: env.log, signal: env.signal, maxBytes: MAX_SIGNATURE_BYTES, errorCode: 'E_DOWNLOAD' });
   if (!res && rel.signatureAdvertised) env.log.warn(`${rel.filename}: the index advertises a signature, but ${rel.signatureUrl} is missing`);
   return res ? new Uint8Array(res.bytes) : undefined;
 }
 
-function checkSignature(file: string, filename: string, project: string, signature: Uint8Array | undefined, opts: FetchOptions, env: StageEnv) {
-  return applySignaturePolicy(
-    { policy: opts.signaturePolicy, file, displayName: filename, project: normalizeName(project), signature, keyringFiles: opts.keyrings, trust: opts.trust, allowDsa: opts.allowDsa },
+function checkSignature(
+  file: string, filename: string, project: string, sha256: string, signature: Uint8Array | undefined, prov: Provenanced | undefined, opts: FetchOptions, env: StageEnv,
+) {
+  return applyTrustPolicy(
+    {
+      policy: opts.signaturePolicy, file, displayName: filename, project: normalizeName(project), signature, sha256,
+      keyringFiles: opts.keyrings, trust: opts.trust, allowDsa: opts.allowDsa,
+      ...(prov ? { provenance: { json: parseJson(prov, filename), source: prov.source } } : {}),
+      publisherPins: opts.publisherPins, trustedRootFile: opts.trustedRootFile, cacheDir: env.cacheDir, trustLockFile: opts.trustLockFile,
+    },
     env.log,
   );
 }
@@ -107,15 +161,18 @@ async function fetchLocal(file: string, opts: FetchOptions, env: StageEnv): Prom
   const parsed = parseSdistFilename(filename);
   if (!parsed) throw new Py2DistroError('E_REQUIREMENT', `${filename}: not an sdist filename (expected name-version.tar.gz)`);
   const name = normalizeName(parsed.name);
+  const check = opts.signaturePolicy !== 'off' || Boolean(opts.trustLockFile) || isPinned(name, opts);
   const sigFile = existsSync(`${file}.asc`) ? `${file}.asc` : undefined;
-  const signature = opts.signaturePolicy !== 'off' && sigFile ? new Uint8Array(await readFile(sigFile)) : undefined;
+  const signature = check && sigFile ? new Uint8Array(await readFile(sigFile)) : undefined;
+  const provFile = existsSync(`${file}.provenance`) ? `${file}.provenance` : undefined;
+  const prov = check && provFile ? { bytes: new Uint8Array(await readFile(provFile)), source: provFile } : undefined;
   const temp = await tempPath(env.cacheDir, filename);
   try {
     // Copy first, then hash and verify the copy: the bytes checked are the bytes kept.
     await copyFile(file, temp);
     const sha256 = await sha256File(temp);
-    const outcome = await checkSignature(temp, filename, name, signature, opts, env);
-    const cached = (await lookupCached(env.cacheDir, sha256, filename)) ?? (await commitToCache(env.cacheDir, temp, sha256, filename, signature));
+    const outcome = await checkSignature(temp, filename, name, sha256, signature, prov, opts, env);
+    const cached = (await lookupCached(env.cacheDir, sha256, filename)) ?? (await commitToCache(env.cacheDir, temp, sha256, filename, { '.asc': signature, '.provenance': prov?.bytes }));
     return { name, version: parsed.version, filename, path: cached, sha256, provenance: provenance(name, parsed.version, filename, sha256, outcome, opts.signaturePolicy) };
   } finally {
     await rm(temp, { force: true });
@@ -135,8 +192,10 @@ function provenance(project: string, version: string, filename: string, sha256: 
       ...(outcome.signer ? { signer: outcome.signer } : {}),
       ...(outcome.signingKey && outcome.signingKey !== outcome.signer ? { signingKey: outcome.signingKey } : {}),
       ...(rel && outcome.status === 'verified' ? { signatureUrl: rel.signatureUrl } : {}),
-      policy,
+      policy: outcome.effectivePolicy ?? policy,
     },
+    ...(outcome.attestation ? { attestation: { ...outcome.attestation, ...(rel?.provenanceUrl ? { provenanceUrl: rel.provenanceUrl } : {}) } } : {}),
+    trusted: outcome.trusted,
     verifiedAt: new Date().toISOString(),
     tool: `py2distro ${VERSION}`,
   };

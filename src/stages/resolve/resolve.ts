@@ -47,6 +47,8 @@ export interface ResolvedRelease {
   /** Whether the index advertises a signature; undefined when it does not say (probe `<url>.asc`). */
   signatureAdvertised?: boolean;
   signatureUrl: string;
+  /** PEP 740 provenance URL when the index lists one. */
+  provenanceUrl?: string;
   indexUrl: string;
   format: 'json' | 'html';
 }
@@ -64,7 +66,7 @@ function projectPageUrl(indexUrl: string, name: string): string {
 
 /** Every version of a project on the index with its files (sync uses this for dependency closure). */
 export async function listReleases(name: string, indexUrl: string, env: Pick<StageEnv, 'log' | 'signal'>): Promise<ProjectReleases> {
-  const page = await getText(projectPageUrl(indexUrl, name), { accept: INDEX_ACCEPT, log: env.log, signal: env.signal });
+  const page = await getText(projectPageUrl(indexUrl, name), { accept: INDEX_ACCEPT, log: env.log, signal: env.signal, indexUrl });
   if (!page) {
     throw new Py2DistroError('E_NOT_FOUND', `project ${name} not found on ${redactUrl(indexUrl)}`, { details: { project: name } });
   }
@@ -134,6 +136,7 @@ export async function resolveRelease(
       yanked: f.yanked,
       ...(f.signatureAdvertised !== undefined ? { signatureAdvertised: f.signatureAdvertised } : {}),
       signatureUrl: `${f.url}.asc`,
+      ...(f.provenanceUrl ? { provenanceUrl: f.provenanceUrl } : {}),
       indexUrl: redactUrl(opts.indexUrl),
       format: project.format,
     };

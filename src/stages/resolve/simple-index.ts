@@ -2,7 +2,9 @@
  * Parsing a project page of a "simple" repository: PEP 691 JSON or PEP 503 HTML, into one shape.
  * Both carry the same facts — file URL (relative URLs resolved against the page), sha256,
  * requires-python, PEP 592 yanked status and whether a detached signature is advertised
- * (`gpg-sig` / `data-gpg-sig`, or the legacy JSON `has_sig`).
+ * (`gpg-sig` / `data-gpg-sig`, or the legacy JSON `has_sig`), and PEP 740's provenance URL
+ * (`provenance` in JSON from api-version 1.3, `data-provenance` in HTML), which points at the
+ * index's Integrity API.
  */
 import { Py2DistroError } from '../../lib/errors.js';
 import { redactUrl } from '../../lib/http.js';
@@ -17,6 +19,8 @@ export interface IndexFileEntry {
   yankedReason?: string;
   /** true/false when the index says; undefined when it does not (then the client probes `<url>.asc`). */
   signatureAdvertised?: boolean;
+  /** PEP 740: absolute URL of the file's provenance (Integrity API), credentials removed. */
+  provenanceUrl?: string;
 }
 
 export const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
@@ -37,6 +41,15 @@ function absolute(href: string, base: string): string {
   return u.toString();
 }
 
+/** The provenance URL, absolute; only http(s) (a `file:` or `data:` URL from an index is refused). */
+function provenanceUrl(href: string, base: string): string {
+  const u = new URL(href, base);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    throw new Py2DistroError('E_INDEX_PARSE', `${redactUrl(base)}: provenance URL ${JSON.stringify(href)} is not http(s)`);
+  }
+  return redactUrl(absolute(href, base));
+}
+
 function parseJsonPage(body: string, pageUrl: string): IndexFileEntry[] {
   let doc: { meta?: { 'api-version'?: string }; files?: unknown };
   try {
@@ -44,7 +57,9 @@ function parseJsonPage(body: string, pageUrl: string): IndexFileEntry[] {
   } catch (err) {
     throw new Py2DistroError('E_INDEX_PARSE', `${redactUrl(pageUrl)}: invalid JSON`, { cause: err });
   }
-  const major = String(doc.meta?.['api-version'] ?? '1').split('.')[0];
+  const [major, minor = '0'] = String(doc.meta?.['api-version'] ?? '1').split('.');
+  // PEP 740 adds `provenance` in api-version 1.3; an older page's key of that name means nothing.
+  const hasProvenance = major === '1' && Number(minor) >= 3;
   if (major !== '1') {
     throw new Py2DistroError('E_INDEX_PARSE', `${redactUrl(pageUrl)}: unsupported simple API version ${doc.meta?.['api-version']}`);
   }
@@ -59,6 +74,10 @@ function parseJsonPage(body: string, pageUrl: string): IndexFileEntry[] {
     }
     const yanked = raw.yanked;
     const sig = raw['gpg-sig'] ?? raw.has_sig;
+    const provenance = hasProvenance ? raw.provenance : undefined;
+    if (provenance !== undefined && provenance !== null && typeof provenance !== 'string') {
+      throw new Py2DistroError('E_INDEX_PARSE', `${redactUrl(pageUrl)}: ${raw.filename} has a malformed provenance ${JSON.stringify(provenance)}`);
+    }
     return {
       filename: raw.filename,
       url: redactUrl(absolute(raw.url, pageUrl)),
@@ -67,6 +86,7 @@ function parseJsonPage(body: string, pageUrl: string): IndexFileEntry[] {
       yanked: yanked === true || typeof yanked === 'string',
       ...(typeof yanked === 'string' && yanked ? { yankedReason: yanked } : {}),
       ...(typeof sig === 'boolean' ? { signatureAdvertised: sig } : {}),
+      ...(provenance ? { provenanceUrl: provenanceUrl(provenance, pageUrl) } : {}),
     };
   });
 }
@@ -102,6 +122,7 @@ function parseHtmlPage(body: string, pageUrl: string): IndexFileEntry[] {
     const filename = decodeEntities(m[2].replace(/<[^>]*>/g, '').trim()) || decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
     const yanked = attrs.has('data-yanked');
     const sig = attrs.get('data-gpg-sig');
+    const provenance = attrs.get('data-provenance');
     files.push({
       filename,
       url: redactUrl(url),
@@ -110,6 +131,7 @@ function parseHtmlPage(body: string, pageUrl: string): IndexFileEntry[] {
       yanked,
       ...(yanked && attrs.get('data-yanked') ? { yankedReason: attrs.get('data-yanked') } : {}),
       ...(sig !== undefined ? { signatureAdvertised: sig === 'true' } : {}),
+      ...(provenance ? { provenanceUrl: provenanceUrl(provenance, base) } : {}),
     });
   }
   return files;

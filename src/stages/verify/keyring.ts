@@ -2,7 +2,9 @@
  * Keyring files as upstreams publish them: several armored public-key blocks concatenated in one
  * file (e.g. a project KEYS file), or binary transferable keys (`gpg --export`). openpgp.readKeys
  * on armored text reads only the first block and silently drops the rest, so blocks are split here
- * and read one by one.
+ * and read one by one. Several copies of one key (a stale one in the KEYS file, a fresh one with a
+ * revocation or a new expiry in a second --keyring) are merged by fingerprint before anything is
+ * judged, as gpg merges them on import: the first copy must not hide a later revocation.
  */
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
@@ -48,14 +50,36 @@ export async function readKeyringFile(file: string): Promise<KeyringKey[]> {
     throw new Py2DistroError('E_KEYRING', `keyring ${file} is not an OpenPGP public keyring: ${(err as Error).message}`, { cause: err });
   }
   if (!keys.length) throw new Py2DistroError('E_KEYRING', `keyring ${file} holds no keys`);
+  // A binary `gpg --export-secret-keys` file parses as keys too: refuse it as the armored one is.
+  if (keys.some((k) => k.isPrivate())) {
+    throw new Py2DistroError('E_KEYRING', `keyring ${file} contains a secret key`, {
+      hint: 'A keyring for verification holds public keys only: export it with `gpg --export FPR` (or --armor --export).',
+    });
+  }
   return keys.map((key) => ({ key, fingerprint: key.getFingerprint().toUpperCase(), source: file }));
 }
 
-/** Every key of every file, de-duplicated by fingerprint (the first file wins). */
+/**
+ * Every key of every file, one entry per fingerprint: the copies are merged (their revocations,
+ * self-signatures, user IDs and subkeys united, openpgp.js `Key.update`), so revocation and
+ * expiry are judged on everything known about the key, whichever copy came first.
+ */
 export async function loadKeyrings(files: readonly string[]): Promise<KeyringKey[]> {
   const seen = new Map<string, KeyringKey>();
   for (const file of files) {
-    for (const k of await readKeyringFile(file)) if (!seen.has(k.fingerprint)) seen.set(k.fingerprint, k);
+    for (const k of await readKeyringFile(file)) {
+      const first = seen.get(k.fingerprint);
+      if (!first) {
+        seen.set(k.fingerprint, k);
+        continue;
+      }
+      try {
+        const merged = (await first.key.update(k.key)) as openpgp.PublicKey;
+        seen.set(k.fingerprint, { key: merged, fingerprint: k.fingerprint, source: first.source === k.source ? first.source : `${first.source} + ${k.source}` });
+      } catch (err) {
+        throw new Py2DistroError('E_KEYRING', `key ${k.fingerprint} in ${first.source} and ${k.source} cannot be merged: ${(err as Error).message}`, { cause: err });
+      }
+    }
   }
   return [...seen.values()];
 }

@@ -1,13 +1,26 @@
 /**
- * The signature policy (`--signature-policy`): `required` — no valid trusted signature is exit 3;
- * `if-present` (default) — a signature that exists must verify against a key pinned for the
- * package, none is a warning and the file is recorded as unsigned; `off` — not checked.
+ * The trust policy: what must vouch for a file before it is used.
+ *
+ * `--signature-policy`: `required` — the file needs a verified OpenPGP signature from a key pinned
+ * for its project (`--trust`) OR a verified PEP 740 attestation from a publisher pinned for it
+ * (`--trust-publisher`); `if-present` (default) — what exists must verify, none is a warning and
+ * the file is recorded as unsigned; `off` — nothing is checked.
+ *
+ * A pin makes its project `required` whatever the global policy: a pin that one deleted `.asc`
+ * (or one dropped provenance) defeats is no pin. An attestation that exists but does not verify,
+ * or comes from another publisher than the pinned one, is always refused. With a trust lock, the
+ * identities that vouched for the project must be the ones recorded the first time (trust-lock.ts).
  */
 import { Py2DistroError } from '../../lib/errors.js';
-import { loadKeyrings } from './keyring.js';
 import type { Logger } from '../../lib/log.js';
+import { checkAttestations, trustPublisherFlag, unknownPublisherError, type AttestationCheck } from './attestation/check.js';
+import { formatPublisherPin, type PublisherPin } from './attestation/publisher.js';
+import { parseProvenance } from './attestation/shape.js';
+import { loadTrustedRoot } from './attestation/trusted-root.js';
+import { loadKeyrings } from './keyring.js';
 import type { SignatureStatus } from './provenance.js';
 import { verifyDetachedSignature } from './signature.js';
+import { describeLocked, openTrustLock, type LockedIdentity } from './trust-lock.js';
 
 /** `--signature-policy`: see the header. */
 export type SignaturePolicy = 'required' | 'if-present' | 'off';
@@ -16,12 +29,23 @@ export interface PolicyInput {
   policy: SignaturePolicy;
   file: string;
   displayName: string;
+  /** PEP 503-normalised project name: the key of every pin and of the trust lock. */
   project: string;
   /** The detached signature, or undefined when upstream published none. */
   signature?: Uint8Array;
   keyringFiles: readonly string[];
   trust: ReadonlyMap<string, readonly string[]>;
   allowDsa: boolean;
+  /** sha256 of `file` (the attestation's subject digest must equal it). */
+  sha256: string;
+  /** PEP 740 provenance (Integrity API object) or a bare attestation, parsed JSON; undefined = none served. */
+  provenance?: { json: unknown; source: string };
+  publisherPins?: ReadonlyMap<string, readonly PublisherPin[]>;
+  /** `--sigstore-trusted-root`; else the refreshed root in `cacheDir`, else the pinned embedded one. */
+  trustedRootFile?: string;
+  cacheDir?: string;
+  /** `--trust-lock FILE`. */
+  trustLockFile?: string;
 }
 
 export interface PolicyOutcome {
@@ -31,22 +55,90 @@ export interface PolicyOutcome {
   userId?: string;
   /** Why a file counts as unsigned (none published, v3 only). */
   reason?: string;
+  /** The verified attestation(s), when the index served provenance. */
+  attestation?: AttestationCheck;
+  /** A pinned identity vouches for the file (a pinned key's signature or a pinned publisher's attestation). */
+  trusted: boolean;
+  /** The policy that applied (a pin or a lock entry raises the global one). */
+  effectivePolicy: SignaturePolicy;
+  trustLock?: { file: string; recorded: boolean };
 }
 
-export async function applySignaturePolicy(input: PolicyInput, log: Logger): Promise<PolicyOutcome> {
-  if (input.policy === 'off') return { status: 'not-checked' };
-  let reason = 'no signature was published';
+export async function applyTrustPolicy(input: PolicyInput, log: Logger): Promise<PolicyOutcome> {
+  const { displayName: file, project } = input;
+  const keyPins = input.trust.get(project) ?? [];
+  const publisherPins = input.publisherPins?.get(project) ?? [];
+  const lock = input.trustLockFile ? await openTrustLock(input.trustLockFile) : undefined;
+  const locked = lock?.get(project);
+  const policy: SignaturePolicy = keyPins.length || publisherPins.length ? 'required' : locked && input.policy === 'off' ? 'if-present' : input.policy;
+  if (policy === 'off') return { status: 'not-checked', trusted: false, effectivePolicy: policy };
+
+  let outcome: Omit<PolicyOutcome, 'trusted' | 'effectivePolicy'> = { status: 'unsigned', reason: 'no signature was published' };
   if (input.signature) {
     const keys = await loadKeyrings(input.keyringFiles);
-    const check = await verifyDetachedSignature({ ...input, signature: input.signature, keys });
-    if (check.status === 'verified') return check;
-    reason = check.reason;
+    outcome = await verifyDetachedSignature({ ...input, signature: input.signature, keys });
   }
-  if (input.policy === 'required') {
-    throw new Py2DistroError('E_SIGNATURE_MISSING', `${input.displayName}: ${reason}, and the signature policy is "required"`, {
-      details: { file: input.displayName, project: input.project, reason },
+  const attestation = input.provenance ? judgeProvenance(input, publisherPins) : undefined;
+  const trusted = outcome.status === 'verified' || attestation?.status === 'verified';
+
+  if (!trusted && policy === 'required') throw missingTrust(input, outcome.reason ?? '', keyPins, publisherPins, attestation);
+  if (attestation?.status === 'unpinned') {
+    log.warn(`${file}: attested by ${attestation.publisher}, which is not pinned for ${project}` + (attestation.pinnable ? `; to require it: ${trustPublisherFlag(project, attestation.publisher)}` : ''));
+  } else if (!trusted) {
+    log.warn(`${file}: ${outcome.reason}; recorded as unsigned`);
+  }
+  const result: PolicyOutcome = { ...outcome, ...(attestation ? { attestation } : {}), trusted, effectivePolicy: policy };
+  if (!lock) return result;
+
+  const now: Omit<LockedIdentity, 'recordedFrom'> = {
+    ...(outcome.status === 'verified' && outcome.signer ? { openpgp: outcome.signer } : {}),
+    ...(attestation ? { publisher: attestation.publisher } : {}),
+  };
+  if (locked) {
+    const changed = (locked.openpgp !== undefined && locked.openpgp !== now.openpgp) || (locked.publisher !== undefined && locked.publisher !== now.publisher);
+    if (changed) {
+      throw new Py2DistroError('E_TRUST_LOCK_CHANGED', `${file}: the trust lock ${lock.file} records ${project} as vouched for by ${describeLocked(locked)} (first seen in ${locked.recordedFrom}), but this file is vouched for by ${describeLocked(now)}`, {
+        hint: `Do not use this file unless the change is genuine (a new key or publisher announced by upstream, checked out of band); then run: py2distro trust accept ${project} --trust-lock ${lock.file}`,
+        details: { file, project, lock: lock.file, recorded: locked, now },
+      });
+    }
+    const extends_ = (now.openpgp && !locked.openpgp) || (now.publisher && !locked.publisher);
+    if (!extends_) return { ...result, trustLock: { file: lock.file, recorded: false } };
+  } else if (!now.openpgp && !now.publisher) {
+    return { ...result, trustLock: { file: lock.file, recorded: false } };
+  }
+  await lock.record(project, { ...now, recordedFrom: file });
+  log.info(`${file}: recorded ${describeLocked(now)} for ${project} in the trust lock ${lock.file}`);
+  return { ...result, trustLock: { file: lock.file, recorded: true } };
+}
+
+function judgeProvenance(input: PolicyInput, pins: readonly PublisherPin[]): AttestationCheck {
+  const attestations = parseProvenance(input.provenance!.json, input.provenance!.source);
+  return checkAttestations({
+    attestations, filename: input.displayName, sha256: input.sha256, project: input.project, pins,
+    trustedRoot: loadTrustedRoot(input.trustedRootFile, input.cacheDir),
+  });
+}
+
+/** Nothing pinned vouches for the file under `required`: say what is missing and the fix. */
+function missingTrust(
+  input: PolicyInput, reason: string, keyPins: readonly string[], publisherPins: readonly PublisherPin[], attestation: AttestationCheck | undefined,
+): Py2DistroError {
+  const { displayName: file, project } = input;
+  const why = input.policy === 'required' ? 'the signature policy is "required"' : `${project} is pinned`;
+  if (attestation && !keyPins.length) return unknownPublisherError(attestation, file, project);
+  if (publisherPins.length) {
+    const pinned = publisherPins.map(formatPublisherPin).join(', ');
+    return new Py2DistroError('E_ATTESTATION_MISSING', `${file}: ${project} is pinned to the publisher ${pinned}, but the index served no attestation for this file (and ${reason})`, {
+      hint: `An index or mirror that drops the provenance of a pinned project is refused. Fetch from an index that serves PEP 740 provenance (PyPI does); if upstream really stopped attesting, remove the --trust-publisher pin for ${project}.`,
+      details: { file, project, pinned },
     });
   }
-  log.warn(`${input.displayName}: ${reason}; recorded as unsigned`);
-  return { status: 'unsigned', reason };
+  const alt = attestation ? ` It is attested by ${attestation.publisher}${attestation.pinnable ? `; to accept that instead: ${trustPublisherFlag(project, attestation.publisher)}` : ''}.` : '';
+  return new Py2DistroError('E_SIGNATURE_MISSING', `${file}: ${reason}, and ${why}${keyPins.length ? ` (to ${keyPins.join(', ')})` : ''}.${alt}`, {
+    hint: keyPins.length
+      ? `A pinned project needs a valid signature from its pinned key: a deleted or v3-only .asc is refused. If upstream stopped signing, remove the --trust pin for ${project}.`
+      : undefined,
+    details: { file, project, reason },
+  });
 }

@@ -24,6 +24,28 @@ export interface Provenance {
     signatureUrl?: string;
     policy: 'required' | 'if-present' | 'off';
   };
+  /** The PEP 740 attestation(s) the index served for the file, all verified. */
+  attestation?: {
+    /** `verified`: from a publisher pinned with --trust-publisher; `unpinned`: valid, publisher not pinned. */
+    status: 'verified' | 'unpinned';
+    /** From the Sigstore certificate: `github:OWNER/REPO:WORKFLOW`, `gitlab:NS/PROJECT:CI_FILE`, `google:EMAIL`. */
+    publisher: string;
+    /** OIDC issuer named in the certificate. */
+    issuer: string;
+    predicateType: string;
+    /** Rekor transparency-log index and integrated time of the (first) attestation. */
+    logIndex: number;
+    integratedTime?: string;
+    /** sha256 of the Sigstore trusted root used. */
+    trustedRootDigest: string;
+    /** Whether `publisher` is a Trusted Publisher (pinnable with --trust-publisher). */
+    pinnable?: boolean;
+    /** How many attestations the provenance held (every one verified). */
+    count: number;
+    provenanceUrl?: string;
+  };
+  /** Whether a pinned identity (key or publisher) vouches for the file. */
+  trusted?: boolean;
   /** ISO 8601 time of verification. */
   verifiedAt: string;
   tool: string;
