@@ -1,7 +1,10 @@
 /**
  * A real package index on 127.0.0.1 for tests: PEP 691 JSON (with HTML when the client asks for it,
  * like PyPI) or PEP 503 HTML only (like static-file mirrors), optional basic auth, redirects,
- * yanked files, requires-python, detached signatures at `<file>.asc`, and injected transient failures.
+ * yanked files, requires-python, detached signatures at `<file>.asc`, PEP 740 provenance served as
+ * PyPI does (listed as `provenance` in JSON api-version 1.3 and `data-provenance` in HTML, answered
+ * by the Integrity API at `/integrity/<project>/<version>/<filename>/provenance`), and injected
+ * transient failures.
  *
  *   const index = await startIndexServer({ mode: 'html' });
  *   index.addFile('hello', { filename: 'hello-1.0.tar.gz', content, signature });
@@ -25,6 +28,12 @@ export interface IndexFile {
   sha256Override?: string;
   /** Leave the hash out of the listing entirely. */
   omitHash?: boolean;
+  /** PEP 740 provenance JSON, served by the Integrity API. */
+  provenance?: string | Buffer;
+  /** List the provenance URL but answer 404 there (a listing that lies). */
+  provenanceMissing?: boolean;
+  /** Serve the provenance but leave it out of the listing (a mirror that drops it). */
+  unlistedProvenance?: boolean;
 }
 
 export interface IndexServerOptions {
@@ -82,11 +91,17 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
   };
   const sha256 = (f: IndexFile) => f.sha256Override ?? createHash('sha256').update(f.content).digest('hex');
   const advertised = (f: IndexFile) => f.signature !== undefined && f.advertiseSignature !== false;
+  // PyPI's Integrity API URL; the version is what follows the project name in the filename.
+  const versionOf = (filename: string) => filename.replace(/\.(tar\.gz|zip|whl)$/, '').split('-')[1] ?? '';
+  const provenanceUrl = (key: string, f: IndexFile) =>
+    (f.provenance !== undefined || f.provenanceMissing) && !f.unlistedProvenance
+      ? `${origin}/integrity/${key}/${encodeURIComponent(versionOf(f.filename))}/${encodeURIComponent(f.filename)}/provenance`
+      : undefined;
 
   const projectJson = (key: string) => {
     const p = projects.get(key)!;
     return {
-      meta: { 'api-version': '1.1' },
+      meta: { 'api-version': '1.3' },
       name: key,
       versions: [],
       files: p.files.map((f) => ({
@@ -96,6 +111,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
         'requires-python': f.requiresPython,
         yanked: f.yanked ?? false,
         'gpg-sig': advertised(f) ? true : undefined,
+        provenance: provenanceUrl(key, f) ?? null,
         size: f.content.length,
       })),
     };
@@ -106,6 +122,8 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       if (f.requiresPython) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);
       if (f.yanked !== undefined && f.yanked !== false) attrs.push(`data-yanked="${escapeHtml(f.yanked === true ? '' : f.yanked)}"`);
       if (advertised(f)) attrs.push('data-gpg-sig="true"');
+      const prov = provenanceUrl(key, f);
+      if (prov) attrs.push(`data-provenance="${escapeHtml(prov)}"`);
       return `    <a ${attrs.join(' ')}>${escapeHtml(f.filename)}</a><br/>`;
     });
     return `<!DOCTYPE html>\n<html>\n  <head><meta name="pypi:repository-version" content="1.0"><title>Links for ${key}</title></head>\n  <body>\n    <h1>Links for ${key}</h1>\n${links.join('\n')}\n  </body>\n</html>\n`;
@@ -144,6 +162,11 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       if (key !== parts[1] || !url.pathname.endsWith('/')) return send(301, '', 'text/plain', { location: `/simple/${key}/` });
       if (wantsJson) return send(200, JSON.stringify(projectJson(key)), 'application/vnd.pypi.simple.v1+json');
       return send(200, projectHtml(key), 'text/html');
+    }
+    if (parts[0] === 'integrity' && parts.length === 5 && parts[4] === 'provenance') {
+      const f = projects.get(normaliseName(parts[1]))?.files.find((x) => x.filename === parts[3] && versionOf(x.filename) === parts[2]);
+      if (!f || f.provenance === undefined || f.provenanceMissing) return send(404, 'not found');
+      return send(200, f.provenance, 'application/vnd.pypi.integrity.v1+json');
     }
     if ((parts[0] === 'files' || parts[0] === 'redirect') && parts.length === 3) {
       const p = projects.get(normaliseName(parts[1]));

@@ -113,10 +113,14 @@ describe('fetch: verified downloads', () => {
     assertRefused(r, 'E_SIGNATURE_WRONG_KEY', filename, other.fingerprint, upstream.fingerprint);
   });
 
-  test('unsigned under "required" → exit 3; under "if-present" → a warning and recorded as unsigned', async () => {
+  test('unsigned under "required" → exit 3; a pin makes it required; unpinned under "if-present" → a warning, recorded as unsigned', async () => {
     const index = await serve({});
     assertRefused(await fetch(index, [...pin(), '--signature-policy', 'required'], 'unsigned-required'), 'E_SIGNATURE_MISSING', filename, 'required');
-    const r = await fetch(index, pin(), 'unsigned-if-present');
+    // A pin is not defeated by deleting the .asc: the pinned project is required whatever the policy.
+    for (const policy of ['if-present', 'off']) {
+      assertRefused(await fetch(index, [...pin(), '--signature-policy', policy], `unsigned-pinned-${policy}`), 'E_SIGNATURE_MISSING', filename, upstream.fingerprint, '--trust pin');
+    }
+    const r = await fetch(index, ['--keyring', keyring], 'unsigned-if-present');
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stderr, /no signature was published; recorded as unsigned/);
     assert.match(r.stdout, /unsigned/);
@@ -128,7 +132,7 @@ describe('fetch: verified downloads', () => {
   });
 
   test('no hash on the index and no trusted signature → exit 3', async () => {
-    assertRefused(await fetch(await serve({ omitHash: true }), pin(), 'nohash'), 'E_HASH_MISSING', filename);
+    assertRefused(await fetch(await serve({ omitHash: true }), ['--keyring', keyring], 'nohash'), 'E_HASH_MISSING', filename);
   });
 
   test('key expired now (valid when it signed) → refused like gpgv', async () => {
@@ -166,7 +170,9 @@ describe('fetch: verified downloads', () => {
   });
 
   test('a v3 signature counts as no signature', async () => {
-    const r = await fetch(await serve({ signature: v3Signature(upstream.keyId) }), [...pin(), '--signature-policy', 'required'], 'v3');
-    assertRefused(r, 'E_SIGNATURE_MISSING', filename, 'v3');
+    const index = await serve({ signature: v3Signature(upstream.keyId) });
+    assertRefused(await fetch(index, [...pin(), '--signature-policy', 'required'], 'v3'), 'E_SIGNATURE_MISSING', filename, 'v3');
+    // Replacing the .asc of a pinned project by a v3 packet is a downgrade, refused under the default policy too.
+    assertRefused(await fetch(index, pin(), 'v3-if-present'), 'E_SIGNATURE_MISSING', filename, 'v3', upstream.fingerprint);
   });
 });
