@@ -106,3 +106,26 @@ test('closure: name clash with a distro package, unknown dependencies, excluded 
   assert.match(c.nodes.get('top')!.blocked!.message, /requires viaurl from a direct URL/);
   assert.deepEqual(c.excluded.map((e) => e.requirement), ['oldonly']);
 });
+
+test('closure: --hash pins apply to the whole closure (pip hash-checking mode): an unhashed dependency is refused, not fetched', async () => {
+  const calls: ClosureRequest[] = [];
+  const backend = fakeBackend({ top: { '1.0': ['middle>=1'] }, middle: { '1.0': [] } }, calls);
+  const hashed = (line: string, h: string) => parseRequirementLine(line, 'requirements.txt:1', [h]);
+  const c = await computeClosure({
+    manifest: { entries: [hashed('top==1.0', 'a'.repeat(64))], constraints: new Map() }, target: bookworm, archive, backend, conflictPolicy: 'build',
+  });
+  assert.equal(c.nodes.get('middle')!.blocked?.code, 'E_HASH_MISSING');
+  assert.match(c.nodes.get('middle')!.blocked!.message, /middle>=1 \(required by top\) has no --hash .* whole closure/);
+  assert.deepEqual(calls.map((r) => r.name), ['top'], 'the unhashed dependency is never resolved or downloaded');
+  // Listed with its own --hash, the dependency is resolved with it.
+  const calls2: ClosureRequest[] = [];
+  const ok = await computeClosure({
+    manifest: { entries: [hashed('top==1.0', 'a'.repeat(64)), hashed('middle', 'b'.repeat(64))], constraints: new Map() },
+    target: bookworm, archive, backend: fakeBackend({ top: { '1.0': ['middle>=1'] }, middle: { '1.0': [] } }, calls2), conflictPolicy: 'build',
+  });
+  assert.equal(ok.nodes.get('middle')!.blocked, undefined);
+  assert.deepEqual(calls2.find((r) => r.name === 'middle')!.hashes, ['b'.repeat(64)]);
+  // Without any --hash, nothing changes.
+  const plain = await computeClosure({ manifest: manifestOf('top'), target: bookworm, archive, backend: fakeBackend({ top: { '1.0': ['middle>=1'] }, middle: { '1.0': [] } }), conflictPolicy: 'build' });
+  assert.equal(plain.nodes.get('middle')!.blocked, undefined);
+});

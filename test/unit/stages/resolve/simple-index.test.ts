@@ -66,3 +66,18 @@ test('a malformed sha256 in a JSON page is an index parse error, not a bug', () 
   assert.throws(() => parseProjectPage(json, 'application/vnd.pypi.simple.v1+json', page), (e: { code?: string; message: string }) =>
     e.code === 'E_INDEX_PARSE' && /malformed sha256/.test(e.message));
 });
+
+test('PEP 740 provenance URLs: JSON from api-version 1.3, data-provenance in HTML, resolved against the page; others ignored or refused', () => {
+  const page = 'https://idx.example/simple/x/';
+  const json = (version: string, provenance: unknown) =>
+    JSON.stringify({ meta: { 'api-version': version }, files: [{ filename: 'x-1.tar.gz', url: '../../f/x-1.tar.gz', hashes: {}, provenance }] });
+  const type = 'application/vnd.pypi.simple.v1+json';
+  assert.equal(parseProjectPage(json('1.3', 'https://idx.example/integrity/x/1/x-1.tar.gz/provenance'), type, page).files[0]!.provenanceUrl, 'https://idx.example/integrity/x/1/x-1.tar.gz/provenance');
+  assert.equal(parseProjectPage(json('1.4', '/integrity/x/1/x-1.tar.gz/provenance'), type, page).files[0]!.provenanceUrl, 'https://idx.example/integrity/x/1/x-1.tar.gz/provenance');
+  assert.equal(parseProjectPage(json('1.3', null), type, page).files[0]!.provenanceUrl, undefined);
+  assert.equal(parseProjectPage(json('1.1', 'https://idx.example/p'), type, page).files[0]!.provenanceUrl, undefined, 'before 1.3 the key means nothing');
+  assert.throws(() => parseProjectPage(json('1.3', 42), type, page), /malformed provenance/);
+  assert.throws(() => parseProjectPage(json('1.3', 'file:///etc/passwd'), type, page), /not http/);
+  const html = '<a href="../../f/x-1.tar.gz#sha256=' + 'a'.repeat(64) + '" data-provenance="/integrity/x/1/x-1.tar.gz/provenance">x-1.tar.gz</a>';
+  assert.equal(parseProjectPage(html, 'text/html', page).files[0]!.provenanceUrl, 'https://idx.example/integrity/x/1/x-1.tar.gz/provenance');
+});

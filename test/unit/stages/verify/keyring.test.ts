@@ -78,3 +78,29 @@ test('findKey: with a shared 64-bit key ID, the issuer fingerprint, then the pin
   assert.equal(findKey(keys, 'AAAAAAAAAAAAAAAA', { issuerFingerprint: 'C'.repeat(24) + 'AAAAAAAAAAAAAAAA', pinned: [attacker.fingerprint] })?.entry, upstream);
   assert.equal(findKey(keys, 'BBBBBBBBBBBBBBBB'), undefined);
 });
+
+test('a binary secret keyring is refused like an armored one', async () => {
+  const file = path.join(dir, 'secret.gpg');
+  await writeFile(file, a.privateKey.write());
+  await assert.rejects(readKeyringFile(file), (e: { code?: string; message: string }) => e.code === 'E_KEYRING' && /contains a secret key/.test(e.message));
+});
+
+test('copies of one key are merged by fingerprint: a revocation in a later copy or a second keyring is honoured', async () => {
+  const { loadKeyrings } = await import('../../../../src/stages/verify/keyring.ts');
+  const { publicKey: revokedArmored } = await openpgp.revokeKey({ key: a.privateKey, format: 'armored' });
+  const stale = await writeKeyring(path.join(dir, 'stale.asc'), [a]);
+  const fresh = await writeKeyring(path.join(dir, 'fresh.asc'), [{ publicArmored: revokedArmored }]);
+  const both = await writeKeyring(path.join(dir, 'both.asc'), [a, { publicArmored: revokedArmored }]);
+  const file = path.join(dir, 'data-rev');
+  await writeFile(file, 'payload');
+  const signature = await signatureBytes(await signDetached(Buffer.from('payload'), a));
+  for (const files of [[stale, fresh], [both], [fresh, stale]]) {
+    const keys = await loadKeyrings(files);
+    assert.equal(keys.length, 1, 'one entry per fingerprint');
+    assert.equal(await keys[0]!.key.isRevoked(), true, files.join(' + '));
+    await assert.rejects(
+      verifyDetachedSignature({ file, displayName: 'data-rev', project: 'p', signature, keys, trust: new Map([['p', [a.fingerprint]]]), allowDsa: false, keyringFiles: files }),
+      (e: { code?: string }) => e.code === 'E_SIGNATURE_KEY_REVOKED',
+    );
+  }
+});
