@@ -15,6 +15,7 @@ import type { FetchOptions } from '../stages/fetch/index.js';
 import { publishPackages, type PublishResult, type PublishSettings } from '../stages/publish/index.js';
 import { renderPackaging } from '../stages/render/index.js';
 import type { SigningKey } from '../stages/sign/index.js';
+import { describeSignature } from './fetch.js';
 import { extrasFor, sdistSource, type RenderSettings } from './render.js';
 import { withWorkDir, type RunEnv } from './run-env.js';
 import { runSteps } from './steps.js';
@@ -63,7 +64,7 @@ export async function runBuild(opts: BuildRunOptions, env: RunEnv): Promise<Buil
     async function buildOne(requirement: string, target: Target, report: (text: string) => void): Promise<void> {
       report('fetching and verifying');
       const sdist = await source.fetchFor(requirement, target);
-      report(`inspecting ${sdist.filename}`);
+      report(`${sdist.filename}: ${describeSignature(sdist)}; inspecting`);
       const inspected = await source.inspect(sdist);
       report(`rendering ${sdist.filename}`);
       const rendered = await renderPackaging(

@@ -24,7 +24,9 @@ export function register(program: Command): void {
   addPublishOptions(cmd);
   cmd.action(async (requirements: string[], flags: BuildCommandFlags, self: Command) => {
     // The run loads here, not at start-up: `--help`, `--version` and other commands never need it.
-    const [{ runBuild }, { selectEngine }] = await Promise.all([import('../../api/build.js'), import('../../stages/build/index.js')]);
+    const [{ runBuild }, { selectEngine }, { describeSignature }] = await Promise.all([
+      import('../../api/build.js'), import('../../stages/build/index.js'), import('../../api/fetch.js'),
+    ]);
     const ctx = await createContext(self);
     const repoDir = flags.repo ?? ctx.config.repo;
     // Load (and check) the org key before building anything: a bad key should fail in seconds.
@@ -48,7 +50,8 @@ export function register(program: Command): void {
     const { published } = result;
     ctx.print({ ok: true, ...result }, () =>
       [
-        ...result.builds.map((r) => `${r.package} ${r.version} → ${r.target}\n${r.artifacts.map((a) => `  ${a}`).join('\n')}\n  log ${r.log}`),
+        ...result.builds.map((r) =>
+          `${r.package} ${r.version} → ${r.target}${r.provenance ? ` (${describeSignature({ provenance: r.provenance })})` : ''}\n${r.artifacts.map((a) => `  ${a}`).join('\n')}\n  log ${r.log}`),
         ...(published ? [`published into ${published.repoDir}: ${published.added.length} added, ${published.unchanged.length} already there`] : []),
       ].join('\n'),
     );

@@ -20,6 +20,12 @@ const GOLDEN = path.join(ROOT, 'test/golden');
 const provenance: Provenance = {
   schema: 1, project: 'golden-pkg', version: '1.2.0', filename: 'golden_pkg-1.2.0.tar.gz', sha256: '0'.repeat(64),
   signature: { status: 'verified', signer: 'A'.repeat(40), policy: 'required' }, verifiedAt: '2024-01-02T03:04:05.000Z', tool: 'py2distro test',
+  attestation: {
+    status: 'verified', publisher: 'github:golden/golden-pkg:release.yml', issuer: 'https://token.actions.githubusercontent.com', pinnable: true,
+    predicateType: 'https://docs.pypi.org/attestations/publish/v1', logIndex: 153454663, integratedTime: '2024-12-04T23:14:01.000Z',
+    trustedRootDigest: '6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66', count: 1,
+  },
+  trusted: true,
 };
 
 async function fixtureSdist(dir: string): Promise<string> {
