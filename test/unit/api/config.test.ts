@@ -32,3 +32,15 @@ test('a valid file parses; trust pins from file and flags merge per normalised n
   assert.deepEqual(pins.get('baz'), ['A'.repeat(40)]);
   assert.throws(() => mergeTrust(undefined, ['foo=1234'], normalizeName), /40 \(v4\) or 64 \(v6\) hex digits/);
 });
+
+test('trust-publishers: config and --trust-publisher flags merge per normalised name; a malformed pin is exit 2', async () => {
+  const { mergeTrustPublishers } = await import('../../../src/api/config.ts');
+  const { normalizeName } = await import('../../../src/python/requirement.ts');
+  const data = parseConfigText('trust-publishers:\n  Pypi_Attestations: github:trailofbits/pypi-attestations:release.yml\n  gl: [gitlab:ns/proj]\ntrust-lock: trust.lock\n');
+  const pins = mergeTrustPublishers(data['trust-publishers'], ['pypi-attestations=github:trailofbits/pypi-attestations', 'g=google:1-compute@developer.gserviceaccount.com'], normalizeName);
+  assert.deepEqual([...pins.keys()].sort(), ['g', 'gl', 'pypi-attestations']);
+  assert.equal(pins.get('pypi-attestations')!.length, 2);
+  assert.throws(() => mergeTrustPublishers({}, ['x=github:only-owner'], normalizeName), (e: { code?: string; exitCode?: number }) => e.code === 'E_PUBLISHER_PIN' && e.exitCode === 2);
+  assert.throws(() => mergeTrustPublishers({}, ['no-equals'], normalizeName), /expected NAME=github/);
+  assert.throws(() => parseConfigText('trust-publishers:\n  x: pypi:foo\n'), /trust-publishers/);
+});
