@@ -161,8 +161,11 @@ export async function refreshTrustedRoot(
     const tuf = await initTUF({ cachePath: path.join(cacheDir, 'sigstore', 'tuf'), mirrorURL, timeout: options.timeoutMs ?? 10_000 });
     text = await tuf.getTarget(TRUSTED_ROOT_TARGET);
   } catch (cause) {
-    throw rootError(mirrorURL, `TUF update failed (${(cause as Error).message})`,
-      'check network access to the Sigstore TUF mirror, or keep using the embedded root', cause);
+    // A network failure, not a configuration problem: exit 1, and the current root stays in use.
+    throw new Py2DistroError('E_DOWNLOAD', `Sigstore TUF update from ${mirrorURL} failed: ${(cause as Error).message}`, {
+      hint: 'Check network access to the Sigstore TUF mirror; until then the current trusted root stays in use.',
+      cause,
+    });
   }
   const bytes = Buffer.from(text, 'utf8');
   const root = parseTrustedRoot(bytes, `${mirrorURL}/${TRUSTED_ROOT_TARGET}`);

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -20,7 +20,7 @@ import { checkAttestations, unknownPublisherError } from '../../../../src/stages
 import { formatPublisherPin, identityToPin, matchPublisher, parsePublisherPin } from '../../../../src/stages/verify/attestation/publisher.ts';
 import { parseProvenance, type Attestation } from '../../../../src/stages/verify/attestation/shape.ts';
 import {
-  PUBLIC_GOOD_TRUSTED_ROOT_SHA256, embeddedSeedsPath, loadTrustedRoot, loadTrustedRootFromSeeds, type LoadedTrustedRoot,
+  PUBLIC_GOOD_TRUSTED_ROOT_SHA256, embeddedSeedsPath, loadTrustedRoot, loadTrustedRootFromSeeds, refreshedRootPath, type LoadedTrustedRoot,
 } from '../../../../src/stages/verify/attestation/trusted-root.ts';
 import { verifyAttestation, type AttestationResult } from '../../../../src/stages/verify/attestation/verify.ts';
 import { createMockSigstore, type MockSigstore } from '../../../helpers/mock-sigstore.ts';
@@ -177,6 +177,15 @@ describe('trusted root', () => {
     assert.equal(loadTrustedRoot(path.join(DIR, 'trusted_root.staging.json')).sha256, '81f5af777952d2c3955062ad56924c05ca916b5d49f3a0bce945faa475a8b1cc');
     assertCode(() => loadTrustedRoot(path.join(DIR, `${GH_SDIST}.provenance`)), 'E_TRUSTED_ROOT');
     assertCode(() => loadTrustedRoot(path.join(DIR, 'no-such-file.json')), 'E_TRUSTED_ROOT');
+  });
+
+  test('a root that `trust refresh` left in the cache is used instead of the shipped one; the flag still wins', { skip }, () => {
+    const cache = mkdtempSync(path.join(tmpdir(), 'root-cache-'));
+    assert.equal(loadTrustedRoot(undefined, cache).sha256, PUBLIC_GOOD_TRUSTED_ROOT_SHA256, 'nothing refreshed yet');
+    mkdirSync(path.dirname(refreshedRootPath(cache)), { recursive: true });
+    writeFileSync(refreshedRootPath(cache), read('trusted_root.staging.json'));
+    assert.equal(loadTrustedRoot(undefined, cache).sha256, '81f5af777952d2c3955062ad56924c05ca916b5d49f3a0bce945faa475a8b1cc');
+    assert.equal(loadTrustedRoot(path.join(DIR, 'trusted_root.json'), cache).sha256, PUBLIC_GOOD_TRUSTED_ROOT_SHA256);
   });
 });
 
