@@ -112,6 +112,13 @@ test('sync: builds the missing dependency first, leaves six to Debian; apt insta
   const state = JSON.parse(await readFile(path.join(repo, '.py2distro-sync/sync-state.json'), 'utf8')).targets['debian-bookworm'];
   assert.ok(state.depmissing.builtAt < state.toppkg.builtAt, 'depmissing is built before toppkg');
   assert.match(await readFile(report.reportFiles.markdown, 'utf8'), /\| toppkg \| 1\.0 \| built \| new \|/);
+  // sync keeps a trust lock by default, in its state dir, and says where.
+  const lockFile = path.join(repo, '.py2distro-sync/trust-lock.json');
+  assert.equal(report.trustLock, lockFile);
+  assert.ok((await readFile(report.reportFiles.markdown, 'utf8')).includes(`Trust lock: \`${lockFile}\``));
+  const lock = JSON.parse(await readFile(lockFile, 'utf8'));
+  assert.equal(lock.projects.toppkg.openpgp, upstream.fingerprint);
+  assert.equal(lock.projects.depmissing.openpgp, upstream.fingerprint);
   await cp(repo, path.join(dir, 'repo1'), { recursive: true }); // the repository as it was, for the upgrade test
 
   await sourcesFile('org.sources', repo);
