@@ -20,6 +20,7 @@ import { addDebOrigin } from '../sign/index.js';
 import type { SigningKey } from '../sign/index.js';
 import { readRpmInfo, signRpm } from '../sign/index.js';
 import { TARGETS } from '../../distro/targets.js';
+import { assertRealDirs, assertRegularFile } from './trust.js';
 
 /** How a repository is published, the same for `repo publish`, `build --repo` and `sync`. */
 export interface PublishSettings {
@@ -121,13 +122,17 @@ async function preparePackage(file: string, opts: PublishOptions, env: StageEnv)
   throw new Py2DistroError('E_PACKAGE_FORMAT', `${file} is neither a .deb nor an .rpm`);
 }
 
-/** key.asc / key.gpg next to the indexes, rewritten only when they differ (key rotation). */
+/**
+ * key.asc / key.gpg next to the indexes, rewritten only when they differ (key rotation). They are a
+ * convenience for clients; py2distro itself never trusts them (see SigningKey.verifiers).
+ */
 export async function exportPublicKeys(repoDir: string, key: SigningKey, which: { deb: boolean; rpm: boolean }): Promise<void> {
+  for (const sub of [...(which.deb ? ['deb'] : []), ...(which.rpm ? ['rpm'] : [])]) await assertRealDirs(repoDir, sub);
   const files: Array<[string, string | Uint8Array]> = [];
   if (which.deb) files.push([path.join(repoDir, 'deb', 'key.asc'), key.publicArmored], [path.join(repoDir, 'deb', 'key.gpg'), key.publicBinary]);
   if (which.rpm) files.push([path.join(repoDir, 'rpm', 'key.asc'), key.publicArmored]);
   for (const [file, data] of files) {
-    const current = await readFile(file).catch(() => undefined);
+    const current = (await assertRegularFile(file)) ? await readFile(file) : undefined;
     if (!current || !current.equals(Buffer.from(data))) await writeFileAtomic(file, data);
   }
 }

@@ -8,10 +8,13 @@
  *   5. only then: old by-hash generations and pruned pool files are deleted.
  * Pool layout: pool/main/<prefix>/<source>/<codename>/<package>_<version>_<arch>.deb. The codename
  * level exists because py2distro builds the same version separately per distribution; sharing one
- * pool file name across codenames would make every second target a conflict.
+ * pool file name across codenames would make every second target a conflict. The version keeps a
+ * non-zero epoch ("1:2.0": apt fetches ':' in a path as is), so `foo 1:2.0` and `foo 2.0` never
+ * share a file; a pool file that a published entry already names is never written again.
+ * Everything read back from the repository is verified first (state.ts, ../trust.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { StageEnv } from '../../../lib/env.js';
@@ -23,6 +26,7 @@ import { distDir, readPublishedApt, type AptIndexEntry } from './state.js';
 import { byHashDir, collectGarbage, recordGeneration, writeByHash } from './byhash.js';
 import { syncFilesystem, writeFileAtomic } from '../../../lib/fs/atomic.js';
 import { IO_CONCURRENCY, mapLimit } from '../../../lib/concurrency.js';
+import { assertRealDirs, poolPathFor, removePublished } from '../trust.js';
 import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
 import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 import { compareDebianVersions } from '../../../distro/deb/version-compare.js';
@@ -67,20 +71,24 @@ export interface AptPublishResult {
 }
 
 export function poolPath(info: Pick<DebInfo, 'package' | 'version' | 'architecture' | 'source'>, codename: string): string {
-  const prefix = info.source.startsWith('lib') && info.source.length > 3 ? info.source.slice(0, 4) : info.source[0]!;
-  const version = info.version.replace(/^\d+:/, ''); // dpkg-deb's file names omit the epoch
-  return `pool/main/${prefix}/${info.source}/${codename}/${info.package}_${version}_${info.architecture}.deb`;
+  return poolPathFor(info, codename);
 }
 
 export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promise<AptPublishResult> {
   const { repoDir, codename } = opts;
   if (!CODENAME.test(codename)) throw new Py2DistroError('E_USAGE', `invalid codename ${JSON.stringify(codename)}`);
   const debRoot = path.join(repoDir, 'deb');
-  const state = await readPublishedApt(debRoot, codename);
+  const state = await readPublishedApt(debRoot, codename, opts.key);
   const origin = stableField('Origin', opts.origin, state.origin);
   const label = stableField('Label', opts.label, state.label);
   const published = new Map<string, AptIndexEntry>();
-  for (const entries of state.indexes.values()) for (const e of entries) published.set(`${e.package} ${e.version} ${e.architecture}`, e);
+  const poolOwners = new Map<string, string>(); // pool file → the published id that names it
+  for (const entries of state.indexes.values()) {
+    for (const e of entries) {
+      published.set(`${e.package} ${e.version} ${e.architecture}`, e);
+      poolOwners.set(e.filename, `${e.package} ${e.version} ${e.architecture}`);
+    }
+  }
 
   const result: AptPublishResult = { added: [], unchanged: [], pruned: [] };
   const conflicts: string[] = [];
@@ -96,6 +104,9 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
       else conflicts.push(`${id} (${codename}) is published as ${existing.filename} with different content`);
     } else if (pending) {
       if (pending.info.identitySha256 !== info.identitySha256) conflicts.push(`${id} (${codename}) given twice with different content`);
+    } else if (poolOwners.has(item.path.slice('deb/'.length))) {
+      // An older repository names its pool files without the epoch: never overwrite what it lists.
+      conflicts.push(`${id} (${codename}) would replace ${item.path}, published for ${poolOwners.get(item.path.slice('deb/'.length))}`);
     } else {
       toAdd.set(id, deb);
       result.added.push(item);
@@ -109,6 +120,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // 1. pool files
   await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (deb) => {
     env.signal?.throwIfAborted();
+    await assertRealDirs(repoDir, path.dirname(`deb/${poolPath(deb.info, codename)}`));
     await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, { fsync: false });
   });
   if (toAdd.size) await syncFilesystem(debRoot);
@@ -140,6 +152,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
 
   // 2 + 3. by-hash objects, then the plain index files
   const dir = distDir(debRoot, codename);
+  for (const arch of architectures) await assertRealDirs(repoDir, `deb/dists/${codename}/main/binary-${arch}/by-hash/SHA256`);
   const files = new Map<string, { sha256: string; size: number }>();
   const plain: Array<[string, Buffer]> = [];
   // Indexes of arch-all-only repositories are identical for every architecture: compress once.
@@ -176,7 +189,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // 5. clean-up that is only safe once the new generation is live
   await recordGeneration(repoDir, codename, [...files.values()].map((f) => f.sha256));
   await collectGarbage(repoDir, dir, codename, architectures);
-  for (const p of result.pruned) await rm(path.join(repoDir, p.path), { force: true });
+  for (const p of result.pruned) await removePublished(repoDir, p.path);
   return result;
 }
 
@@ -189,9 +202,11 @@ function stableField(name: string, wanted: string | undefined, current: string |
   return wanted ?? current ?? 'py2distro';
 }
 
+/** The identity of a published .deb — only when the pool file still matches the sha256 its signed index records. */
 async function publishedIdentity(debRoot: string, entry: AptIndexEntry): Promise<string | undefined> {
   try {
     const buf = await readFile(path.join(debRoot, entry.filename));
+    if (createHash('sha256').update(buf).digest('hex') !== entry.sha256) return undefined;
     return (await readDebInfo(buf, entry.filename)).identitySha256;
   } catch {
     return undefined;
@@ -207,7 +222,7 @@ export function indexEntry(info: DebInfo, filename: string): AptIndexEntry {
     ['Filename', filename], ['Size', String(info.size)], ['SHA256', info.sha256],
     ...(description ? [description] : []),
   ];
-  return { paragraph, package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256 };
+  return { paragraph, package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256, size: info.size };
 }
 
 function dedupe(entries: AptIndexEntry[]): AptIndexEntry[] {
