@@ -6,6 +6,7 @@
  * directory it writes into for symlinks that would lead outside the repository. Failing any check
  * is E_REPO_CORRUPT and nothing is signed.
  */
+import { lstatSync } from 'node:fs';
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Py2DistroError } from '../../lib/errors.js';
@@ -60,20 +61,18 @@ export const GENERATION = /^repodata\.[0-9]{8}-[0-9]{9}-[0-9]{1,10}$/;
  * Refuse when any existing component of `rel` below `root` is a symlink or not a directory: a
  * planted link (deb/pool/main/f → /etc) would make a write or a delete land outside the repository.
  */
-export async function assertRealDirs(root: string, rel: string): Promise<void> {
+export async function assertRealDirs(root: string, rel: string, checked?: Set<string>): Promise<void> {
   let current = root;
   for (const part of rel.split('/').filter(Boolean)) {
     current = path.join(current, part);
-    let st;
-    try {
-      st = await lstat(current);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // the rest will be created
-      throw err;
-    }
+    if (checked?.has(current)) continue;
+    // lstatSync: a publish checks thousands of pool directories; thread-pool round trips would dominate.
+    const st = lstatSync(current, { throwIfNoEntry: false });
+    if (!st) return; // the rest will be created
     if (st.isSymbolicLink() || !st.isDirectory()) {
       throw repoCorrupt(`${current} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; py2distro only writes real directories inside the repository`);
     }
+    checked?.add(current);
   }
 }
 

@@ -2,8 +2,9 @@
  * Publish .debs into an apt repository (<repo>/deb/) for one codename, in the order that keeps
  * every moment valid for apt (a SIGKILL anywhere leaves the previous generation intact):
  *   1. pool files (new names; an orphan from a killed run is simply rewritten),
- *   2. Packages{,.gz,.xz} under by-hash/SHA256/ (content-addressed, never overwritten),
- *   3. the plain Packages files (apt with Acquire-By-Hash never reads them against an old Release),
+ *   2. Packages{,.gz} under by-hash/SHA256/ (content-addressed, never overwritten),
+ *   3. the plain Packages files, hard links to those objects (apt with Acquire-By-Hash never reads
+ *      them against an old Release),
  *   4. Release, Release.gpg, InRelease — InRelease last,
  *   5. only then: old by-hash generations and pruned pool files are deleted.
  * Pool layout: pool/main/<prefix>/<source>/<codename>/<package>_<version>_<arch>.deb. The codename
@@ -14,17 +15,18 @@
  * Everything read back from the repository is verified first (state.ts, ../trust.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { StageEnv } from '../../../lib/env.js';
 import { Py2DistroError } from '../../../lib/errors.js';
-import { runBuffer } from '../../../lib/exec.js';
 import type { SigningKey } from '../../sign/index.js';
 import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './release.js';
 import { distDir, readPublishedApt, type AptIndexEntry } from './state.js';
-import { byHashDir, collectGarbage, recordGeneration, writeByHash } from './byhash.js';
-import { syncFilesystem, writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { byHashDir, collectGarbage, linkPlainIndex, recordGeneration, writeByHash } from './byhash.js';
+import { PoolPlacer, removeStaleTemps, syncFilesystem, type SourceFile } from '../../../lib/fs/atomic.js';
+import { existsSync, mkdirSync } from 'node:fs';
 import { IO_CONCURRENCY, mapLimit } from '../../../lib/concurrency.js';
 import { assertRealDirs, poolPathFor, removePublished } from '../trust.js';
 import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
@@ -39,7 +41,12 @@ export interface NewDeb {
   input: string;
   info: DebInfo;
   bytes: Buffer;
+  /** The input file, when `bytes` are exactly its content (then it is linked, not copied, into the pool). */
+  source?: SourceFile;
 }
+
+/** Up to this many new pool files are fsynced one by one; more get one syncfs(2). */
+const FSYNC_EACH_MAX = 16;
 
 export interface AptPublishOptions {
   repoDir: string;
@@ -117,13 +124,22 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   }
   if (toAdd.size === 0 && state.release) return result; // idempotent: nothing to write, not even a new Date
 
-  // 1. pool files
+  // 1. pool files: reflinked or hard-linked from the input when it is unchanged (no second copy of
+  // the bytes), else written. Few files: fsync each; many: one syncfs for all.
+  const checked = new Set<string>();
+  const fsyncEach = toAdd.size <= FSYNC_EACH_MAX;
+  const poolDirs = new Set([...toAdd.values()].map((deb) => path.dirname(poolPath(deb.info, codename))));
+  for (const d of poolDirs) {
+    await assertRealDirs(repoDir, `deb/${d}`, checked);
+    if (!existsSync(path.join(debRoot, d))) mkdirSync(path.join(debRoot, d), { recursive: true });
+    else await removeStaleTemps(path.join(debRoot, d), { recursive: false });
+  }
+  const placer = new PoolPlacer();
   await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (deb) => {
     env.signal?.throwIfAborted();
-    await assertRealDirs(repoDir, path.dirname(`deb/${poolPath(deb.info, codename)}`));
-    await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, { fsync: false });
+    await placer.place(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, deb.source, { fsync: fsyncEach });
   });
-  if (toAdd.size) await syncFilesystem(debRoot);
+  if (toAdd.size && !fsyncEach) await syncFilesystem(debRoot);
 
   // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.
   const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
@@ -150,33 +166,34 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   result.pruned.push(...result.added.filter((a) => !listed(a)));
   result.added = result.added.filter(listed);
 
-  // 2 + 3. by-hash objects, then the plain index files
+  // 2 + 3. by-hash objects, then the plain index files (hard links to them)
   const dir = distDir(debRoot, codename);
-  for (const arch of architectures) await assertRealDirs(repoDir, `deb/dists/${codename}/main/binary-${arch}/by-hash/SHA256`);
+  for (const arch of architectures) await assertRealDirs(repoDir, `deb/dists/${codename}/main/binary-${arch}/by-hash/SHA256`, checked);
   const files = new Map<string, { sha256: string; size: number }>();
-  const plain: Array<[string, Buffer]> = [];
   // Indexes of arch-all-only repositories are identical for every architecture: compress once.
+  // Only Packages and Packages.gz (apt-ftparchive's default set): the .gz costs a few ms per MB on
+  // a worker thread, where xz -6 of the same index cost ~0.2 s per publish.
   const compressed = new Map<string, Promise<Array<[string, Buffer]>>>();
   const variantsOf = (text: Buffer) => {
     const id = createHash('sha256').update(text).digest('hex');
     if (!compressed.has(id)) {
-      compressed.set(id, xz(text, env).then((x): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gzipSync(text, { level: 9 })], ['Packages.xz', x]]));
+      compressed.set(id, gzipAsync(text, { level: 6 }).then((gz): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gz]]));
     }
     return compressed.get(id)!;
   };
   const texts = [...indexes].map(([arch, entries]): [string, Buffer] =>
-    [arch, Buffer.from(entries.map((e) => formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
+    [arch, Buffer.from(entries.map((e) => e.text ?? formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
   texts.forEach(([, text]) => void variantsOf(text).catch(() => undefined)); // start all compressions at once
+  const written: Array<[string, string]> = [];
   for (const [arch, text] of texts) {
     for (const [name, data] of await variantsOf(text)) {
       const rel = `main/binary-${arch}/${name}`;
       const sha256 = createHash('sha256').update(data).digest('hex');
       files.set(rel, { sha256, size: data.length });
-      await writeByHash(byHashDir(dir, arch), sha256, data);
-      plain.push([path.join(dir, rel), data]);
+      written.push([await writeByHash(byHashDir(dir, arch), sha256, data), path.join(dir, rel)]);
     }
   }
-  for (const [file, data] of plain) await writeFileAtomic(file, data);
+  for (const [object, plain] of written) await linkPlainIndex(object, plain);
 
   // 4. Release, Release.gpg, InRelease
   const release = renderRelease({
@@ -189,6 +206,8 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // 5. clean-up that is only safe once the new generation is live
   await recordGeneration(repoDir, codename, [...files.values()].map((f) => f.sha256));
   await collectGarbage(repoDir, dir, codename, architectures);
+  // Packages.xz of earlier versions: no longer listed in Release.
+  for (const arch of architectures) await rm(path.join(dir, `main/binary-${arch}/Packages.xz`), { force: true });
   for (const p of result.pruned) await removePublished(repoDir, p.path);
   return result;
 }
@@ -249,7 +268,4 @@ export function applyRetention(entries: AptIndexEntry[], keep: number, pruned: S
   return kept;
 }
 
-async function xz(data: Buffer, env: StageEnv): Promise<Buffer> {
-  // Node has no xz encoder; xz(1) is in every Debian and in py2distro's requirements.
-  return (await runBuffer('xz', ['-6', '-c', '-T1', '-'], { input: data, signal: env.signal, timeout: 120_000 })).stdout;
-}
+const gzipAsync = promisify(gzip);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { field, parseParagraphs, parseSingleParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
+import { field, parseSingleParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 import { DEB_ARCH, DEB_NAME, DEB_VERSION } from '../../../distro/deb/deb-file.js';
 import { trustedClearsigned, type SigningKey } from '../../sign/index.js';
 import { assertRealDirs, assertRegularFile, checkPoolPath, repoCorrupt } from '../trust.js';
@@ -24,6 +24,8 @@ export interface AptIndexEntry {
   filename: string;
   sha256: string;
   size: number;
+  /** The paragraph exactly as the verified index holds it (reused verbatim: no re-serialising). */
+  text?: string;
 }
 
 export interface ReleaseFile {
@@ -91,12 +93,13 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
   const release = parseRelease(verified.text, codename);
   const architectures = (field(release.paragraph, 'Architectures') ?? '').split(' ');
   const indexes = new Map<string, AptIndexEntry[]>();
+  const parsed = new Map<string, AptIndexEntry[]>(); // arch-all-only repositories: one index, many arches
   for (const arch of architectures) {
     const rel = `main/binary-${arch}/Packages`;
     const want = release.sha256.get(rel);
     if (!want) throw repoCorrupt(`the signed Release of ${codename} lists no ${rel}`);
-    const text = await readByHash(dir, rel, want.sha256);
-    indexes.set(arch, parsePackages(text, codename));
+    if (!parsed.has(want.sha256)) parsed.set(want.sha256, parsePackages(await readByHash(dir, rel, want.sha256), codename));
+    indexes.set(arch, parsed.get(want.sha256)!);
   }
   return {
     codename, release, architectures, indexes, signer: verified.signer,
@@ -116,13 +119,14 @@ async function readByHash(dir: string, rel: string, sha256: string): Promise<str
 }
 
 export function parsePackages(text: string, codename: string): AptIndexEntry[] {
-  let paragraphs: Paragraph[];
+  let paragraphs: Array<[Paragraph, string]>;
   try {
-    paragraphs = parseParagraphs(text, 'Packages');
+    const chunks = text.split(/\n{2,}/).map((c) => c.replace(/\n+$/, '')).filter(Boolean);
+    paragraphs = chunks.map((c) => [parseSingleParagraph(c, 'Packages'), c]);
   } catch (err) {
     throw repoCorrupt(`a Packages index of ${codename} does not parse`, err);
   }
-  return paragraphs.map((p) => {
+  return paragraphs.map(([p, chunk]) => {
     const get = (n: string, grammar: RegExp) => {
       const v = field(p, n);
       if (!v || !grammar.test(v)) throw repoCorrupt(`a Packages entry of ${codename} has no valid ${n} (${JSON.stringify(v)})`);
@@ -131,6 +135,7 @@ export function parsePackages(text: string, codename: string): AptIndexEntry[] {
     const entry = {
       paragraph: p, package: get('Package', DEB_NAME), version: get('Version', DEB_VERSION), architecture: get('Architecture', DEB_ARCH),
       filename: get('Filename', /^pool\//), sha256: get('SHA256', /^[0-9a-f]{64}$/), size: Number(get('Size', /^[0-9]{1,15}$/)),
+      text: chunk,
     };
     checkPoolPath(entry.filename, entry, codename);
     return entry;
