@@ -39,7 +39,7 @@ async function generateRpms(n: number): Promise<string[]> {
 
 const key = await makeOrgKey(path.join(work, 'keys'), 'rsa');
 const gpg = await gpgHomeWith(key.armored);
-const rpmsign = (files: string[]) => execa('rpmsign', ['--define', `_gpg_name ${gpg.fingerprint}`, '--define', `_gpg_path ${gpg.home}`, '--addsign', ...files]);
+const rpmsign = (files: string[]) => execa('rpmsign', ['--define', '__gpg /usr/bin/gpg', '--define', `_gpg_name ${gpg.fingerprint}`, '--define', `_gpg_path ${gpg.home}`, '--addsign', ...files]);
 const detach = (dir: string) => execa('gpg', ['--homedir', gpg.home, '--batch', '--yes', '--local-user', gpg.fingerprint, '--detach-sign', '--armor', path.join(dir, 'repodata/repomd.xml')]);
 
 for (const n of SIZES) {
