@@ -62,7 +62,7 @@ demo: deps build
 	bash scripts/demo.sh
 
 bench: deps build
-	@ls bench/*.sh | sed 's/^/  /'; echo "run one: bash bench/<name>.sh"
+	bash bench/run-all.sh
 
 clean:
 	rm -rf dist demo-out test/.work

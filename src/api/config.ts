@@ -58,6 +58,8 @@ export interface ConfigFile {
   repo?: string;
   'sign-key'?: string;
   'sign-passphrase-file'?: string;
+  /** Public keys of earlier org keys whose signatures on published state are accepted (key rotation). */
+  'previous-keys'?: string[];
   'repo-origin'?: string;
   'repo-label'?: string;
   'valid-until-days'?: number;
@@ -173,6 +175,7 @@ function resolvePaths(data: ConfigFile, dir: string): ConfigFile {
     const v = out[k];
     if (typeof v === 'string') out[k] = path.resolve(dir, v);
   }
+  if (out['previous-keys']) out['previous-keys'] = out['previous-keys'].map((k) => path.resolve(dir, k));
   if (out.keyrings) out.keyrings = out.keyrings.map((k) => path.resolve(dir, k));
   if (out.requirements) out.requirements = out.requirements.map((k) => path.resolve(dir, k));
   if (out.constraints) out.constraints = out.constraints.map((k) => path.resolve(dir, k));

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     const ctx = await createContext(self);
     const repoDir = flags.repo ?? ctx.config.repo;
     // Load (and check) the org key before building anything: a bad key should fail in seconds.
-    const key = repoDir ? await signingKeyFrom(flags.signKey, ctx.config, ctx.log) : undefined;
+    const key = repoDir ? await signingKeyFrom(flags.signKey, ctx.config, ctx.log, flags.previousKey) : undefined;
     const result = await runBuild(
       {
         requirements,

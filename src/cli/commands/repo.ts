@@ -12,8 +12,8 @@ import type { ConfigFile } from '../../api/config.js';
 import type { PublishedItem } from '../../stages/publish/index.js';
 import type { SigningKey } from '../../stages/sign/index.js';
 import type { Logger } from '../../lib/log.js';
-import { createContext, positiveInt } from '../context.js';
-import { addSigningOptions, publishSettingsFrom, SIGN_KEY_HELP, type PublishFlags } from '../options/shared.js';
+import { collect, createContext, positiveInt } from '../context.js';
+import { addSigningOptions, PREVIOUS_KEY_HELP, publishSettingsFrom, SIGN_KEY_HELP, type PublishFlags } from '../options/shared.js';
 
 interface RepoPublishFlags extends PublishFlags {
   codename?: string;
@@ -22,9 +22,12 @@ interface RepoPublishFlags extends PublishFlags {
 }
 
 /** The org key from --sign-key, config `sign-key`, or PY2DISTRO_SIGN_KEY_FILE (build and sync use this too). */
-export async function signingKeyFrom(flag: string | undefined, config: ConfigFile, log: Logger): Promise<SigningKey> {
+export async function signingKeyFrom(flag: string | undefined, config: ConfigFile, log: Logger, previousKeys?: string[]): Promise<SigningKey> {
   const { loadSigningKey } = await import('../../stages/sign/index.js'); // openpgp: only when a key is needed
-  return loadSigningKey({ keyFile: flag ?? config['sign-key'], passphraseFile: config['sign-passphrase-file'] }, { log });
+  return loadSigningKey({
+    keyFile: flag ?? config['sign-key'], passphraseFile: config['sign-passphrase-file'],
+    previousKeyFiles: previousKeys?.length ? previousKeys : config['previous-keys'],
+  }, { log });
 }
 
 function describe(items: PublishedItem[]): string {
@@ -47,7 +50,7 @@ export function register(program: Command): void {
     // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
     const { publishPackages } = await import('../../stages/publish/index.js');
     const ctx = await createContext(self);
-    const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
+    const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log, flags.previousKey);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-publish-'));
     try {
       const result = await publishPackages({
@@ -71,12 +74,13 @@ export function register(program: Command): void {
     .description('refresh Date/Valid-Until and re-sign InRelease, Release.gpg and repomd.xml.asc (run it from a timer)')
     .argument('<dir>', 'repository directory')
     .option('--sign-key <file>', SIGN_KEY_HELP)
+    .option('--previous-key <file>', PREVIOUS_KEY_HELP, collect)
     .option('--valid-until-days <n>', 'days until the Release expires (default: as before)', positiveInt)
     .option('--lock-wait <seconds>', 'wait this long for another publisher (default 0)', positiveInt)
     .action(async (dir: string, flags: RepoPublishFlags, self: Command) => {
       const { resignRepo } = await import('../../stages/publish/index.js');
       const ctx = await createContext(self);
-      const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log);
+      const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log, flags.previousKey);
       const result = await resignRepo(dir, key, {
         validUntilDays: flags.validUntilDays ?? ctx.config['valid-until-days'], lockWaitMs: (flags.lockWait ?? 0) * 1000,
       }, { log: ctx.log, signal: ctx.signal, workDir: os.tmpdir(), cacheDir: ctx.cacheDir });
@@ -88,17 +92,23 @@ export function register(program: Command): void {
 
   repo
     .command('client-config')
-    .description('print the deb822 .sources (with Signed-By) and the .repo file a client needs')
+    .description('print the deb822 .sources (with Signed-By), the .repo file and the key file a client needs, with the key fingerprint')
     .argument('<dir>', 'repository directory')
     .requiredOption('--url <url>', 'where clients reach DIR (http(s):// or file://)')
     .option('--codename <name>', 'apt suite for the client (default: the first published)')
     .option('--name <name>', 'file and repo id name (default: py2distro)')
-    .addOption(new Option('--only <file>', 'print only the apt .sources or only the yum .repo file').choices(['sources', 'repo']))
-    .action(async (dir: string, flags: { url: string; codename?: string; name?: string; only?: 'sources' | 'repo' }, self: Command) => {
+    .option('--key <file>', 'the org public key (default: the key.asc the repository exports — compare its fingerprint)')
+    .option('--key-path <path>', 'where clients install the key file for yum/dnf (default: /etc/pki/rpm-gpg/RPM-GPG-KEY-<name>)')
+    .addOption(new Option('--only <file>', 'print only the apt .sources, the yum .repo or the key file').choices(['sources', 'repo', 'key']))
+    .action(async (dir: string, flags: { url: string; codename?: string; name?: string; key?: string; keyPath?: string; only?: 'sources' | 'repo' | 'key' }, self: Command) => {
       const { clientConfig } = await import('../../stages/publish/index.js');
       const ctx = await createContext(self);
-      const result = clientConfig(dir, flags.url, { codename: flags.codename, name: flags.name ?? ctx.config['repo-label'] });
-      const wanted = flags.only ? [result[flags.only]] : [result.sources, result.repo];
-      ctx.print({ ok: true, ...result }, () => wanted.filter(Boolean).join('\n'));
+      const result = await clientConfig(dir, flags.url, { codename: flags.codename, name: flags.name ?? ctx.config['repo-label'], keyFile: flags.key, keyPath: flags.keyPath });
+      const keyBlock = result.repo ? `# ${result.keyPath} — org key ${result.fingerprint}\n${result.key.trim()}\n` : '';
+      const wanted = flags.only === 'key' ? [result.key] : flags.only ? [result[flags.only]] : [result.sources, result.repo, keyBlock];
+      ctx.print({ ok: true, ...result }, () => [
+        ...(flags.only ? [] : [`# org key fingerprint: ${result.fingerprint} (${result.keySource})`]),
+        ...wanted.filter(Boolean),
+      ].join('\n'));
     });
 }

@@ -57,7 +57,7 @@ export function register(program: Command): void {
           render: renderSettingsFrom(flags, c),
           engine: await selectEngine({ flag: flags.engine, config: c }),
           repoDir,
-          loadKey: () => signingKeyFrom(flags.signKey, c, ctx.log),
+          loadKey: () => signingKeyFrom(flags.signKey, c, ctx.log, flags.previousKey),
           publish: publishSettingsFrom(flags, c),
           stateDir,
           reportDir: path.resolve(flags.reportDir ?? c['report-dir'] ?? path.join(stateDir, 'reports')),

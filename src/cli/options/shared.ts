@@ -67,6 +67,7 @@ export function targetsFrom(flags: BuildFlags, config: ConfigFile): Target[] {
 export interface PublishFlags {
   repo?: string;
   signKey?: string;
+  previousKey?: string[];
   origin?: string;
   label?: string;
   validUntilDays?: number;
@@ -82,10 +83,14 @@ export function addPublishOptions(cmd: Command): Command {
 export const SIGN_KEY_HELP =
   'armored OpenPGP secret key (or config sign-key, PY2DISTRO_SIGN_KEY_FILE); passphrase from PY2DISTRO_SIGN_PASSPHRASE or config sign-passphrase-file';
 
+export const PREVIOUS_KEY_HELP =
+  'armored public key of an earlier org key whose signatures on the published repository are still accepted (key rotation; or config previous-keys); repeatable';
+
 /** The signing/publishing flags without --repo (`repo publish` takes the directory as an argument). */
 export function addSigningOptions(cmd: Command): Command {
   return cmd
     .option('--sign-key <file>', SIGN_KEY_HELP)
+    .option('--previous-key <file>', PREVIOUS_KEY_HELP, collect)
     .option('--origin <text>', 'apt Release Origin (default: config repo-origin, then the existing value)')
     .option('--label <text>', 'apt Release Label (default: config repo-label, then the existing value)')
     .option('--valid-until-days <n>', 'days until the apt Release expires (default: config valid-until-days, else 7)', positiveInt)

@@ -6,12 +6,13 @@
  * nothing is written. Pruned files are deleted only after the new indexes are live.
  */
 import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { publishApt, CODENAME, type AptItem, type NewDeb } from './apt/apt.js';
 import { IO_CONCURRENCY, mapLimit } from '../../lib/concurrency.js';
-import { writeFileAtomic, removeStaleTemps } from '../../lib/fs/atomic.js';
+import { writeFileAtomic, removeStaleTemps, type SourceFile } from '../../lib/fs/atomic.js';
 import { isAr } from '../../distro/deb/ar.js';
 import { readDebInfo } from '../../distro/deb/deb-file.js';
 import { acquireLock } from '../../lib/fs/lock.js';
@@ -20,6 +21,7 @@ import { addDebOrigin } from '../sign/index.js';
 import type { SigningKey } from '../sign/index.js';
 import { readRpmInfo, signRpm } from '../sign/index.js';
 import { TARGETS } from '../../distro/targets.js';
+import { assertRealDirs, assertRegularFile } from './trust.js';
 
 /** How a repository is published, the same for `repo publish`, `build --repo` and `sync`. */
 export interface PublishSettings {
@@ -70,7 +72,7 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
 
   const lock = await acquireLock(repoDir, { waitMs: opts.lockWaitMs, signal: env.signal, activity: 'published' });
   try {
-    await removeStaleTemps(repoDir);
+    await removeStaleTempsOf(repoDir, [...rpms.keys()]);
     await exportPublicKeys(repoDir, opts.key, { deb: debs.size > 0, rpm: rpms.size > 0 });
     const result: PublishResult = { repoDir, added: [], unchanged: [], pruned: [] };
     for (const [codename, list] of debs) {
@@ -102,15 +104,26 @@ type Prepared =
 async function preparePackage(file: string, opts: PublishOptions, env: StageEnv): Promise<Prepared> {
   env.signal?.throwIfAborted();
   let bytes: Buffer;
+  let source: SourceFile;
   try {
-    bytes = await readFile(file);
+    // Synchronous: for thousands of small packages the thread-pool round trips cost more than the reads.
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      bytes = readFileSync(fd);
+      source = { path: path.resolve(file), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new Py2DistroError('E_USAGE', `cannot read ${file}`, { cause: err });
   }
   if (isAr(bytes)) {
     const group = opts.codename ?? inferCodename(file);
+    const original = bytes;
     if (opts.signDebOrigin) bytes = await addDebOrigin(bytes, opts.key);
-    return { kind: 'deb', group, deb: { input: file, info: await readDebInfo(bytes, path.basename(file)), bytes } };
+    const deb = { input: file, info: await readDebInfo(bytes, path.basename(file)), bytes, ...(bytes === original ? { source } : {}) };
+    return { kind: 'deb', group, deb };
   }
   if (bytes.length > 4 && bytes.readUInt32BE(0) === 0xedabeedb) {
     const group = opts.rpmTarget ?? inferRpmTarget(file);
@@ -121,13 +134,32 @@ async function preparePackage(file: string, opts: PublishOptions, env: StageEnv)
   throw new Py2DistroError('E_PACKAGE_FORMAT', `${file} is neither a .deb nor an .rpm`);
 }
 
-/** key.asc / key.gpg next to the indexes, rewritten only when they differ (key rotation). */
+/**
+ * Temporaries of killed runs, where py2distro writes them — never a walk of the whole pool (that
+ * would make every publish proportional to the repository): the top directories, dists/ and the
+ * yum targets being published; a pool directory is cleaned when a package is next written there.
+ */
+async function removeStaleTempsOf(repoDir: string, rpmTargets: string[]): Promise<void> {
+  for (const d of ['', '.py2distro', 'deb', 'rpm']) await removeStaleTemps(path.join(repoDir, d), { recursive: false });
+  await removeStaleTemps(path.join(repoDir, 'deb', 'dists'));
+  for (const t of rpmTargets) {
+    if (!RPM_TARGET.test(t)) continue;
+    await removeStaleTemps(path.join(repoDir, 'rpm', t), { recursive: false });
+    await removeStaleTemps(path.join(repoDir, 'rpm', t, 'Packages'), { recursive: false });
+  }
+}
+
+/**
+ * key.asc / key.gpg next to the indexes, rewritten only when they differ (key rotation). They are a
+ * convenience for clients; py2distro itself never trusts them (see SigningKey.verifiers).
+ */
 export async function exportPublicKeys(repoDir: string, key: SigningKey, which: { deb: boolean; rpm: boolean }): Promise<void> {
+  for (const sub of [...(which.deb ? ['deb'] : []), ...(which.rpm ? ['rpm'] : [])]) await assertRealDirs(repoDir, sub);
   const files: Array<[string, string | Uint8Array]> = [];
   if (which.deb) files.push([path.join(repoDir, 'deb', 'key.asc'), key.publicArmored], [path.join(repoDir, 'deb', 'key.gpg'), key.publicBinary]);
   if (which.rpm) files.push([path.join(repoDir, 'rpm', 'key.asc'), key.publicArmored]);
   for (const [file, data] of files) {
-    const current = await readFile(file).catch(() => undefined);
+    const current = (await assertRegularFile(file)) ? await readFile(file) : undefined;
     if (!current || !current.equals(Buffer.from(data))) await writeFileAtomic(file, data);
   }
 }

@@ -5,5 +5,6 @@
  */
 export { loadSigningKey, parseSigningKey, type SigningKey, type SigningKeyOptions } from './key.js';
 export { clearsign, signDetachedArmored, signDetachedBinary, verifyDetached } from './openpgp.js';
+export { trustedClearsigned, trustedDetachedSigner } from './verify.js';
 export { readRpmInfo, rpmSigners, signRpm, type RpmInfo } from './rpm.js';
 export { addDebOrigin } from './deb-origin.js';

@@ -25,12 +25,20 @@ export interface SigningKey {
   readonly userId: string;
   readonly publicArmored: string;
   readonly publicBinary: Uint8Array;
+  /**
+   * The trust anchors for state read back from a repository: this key first, then the previous org
+   * keys the user configured explicitly (`--previous-key`, config `previous-keys`) while keys
+   * rotate. Keys exported into a repository (key.asc) are never trust anchors.
+   */
+  readonly verifiers: readonly openpgp.PublicKey[];
   toJSON(): { fingerprint: string; algorithm: string; userId: string };
 }
 
 export interface SigningKeyOptions {
   keyFile?: string;
   passphraseFile?: string;
+  /** Armored public keys of earlier org keys whose signatures on published state are still accepted. */
+  previousKeyFiles?: string[];
 }
 
 export interface SigningKeyEnv {
@@ -73,11 +81,19 @@ export async function loadSigningKey(opts: SigningKeyOptions, env: SigningKeyEnv
   } catch (err) {
     throw keyError(`cannot read the signing key ${keyFile}`, undefined, err);
   }
-  return parseSigningKey(armored, passphrase, keyFile);
+  const previous: string[] = [];
+  for (const file of opts.previousKeyFiles ?? []) {
+    try {
+      previous.push(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw keyError(`cannot read the previous key ${file}`, 'Pass the armored public key of the org key that signed the repository before the rotation.', err);
+    }
+  }
+  return parseSigningKey(armored, passphrase, keyFile, previous);
 }
 
 /** Parse, decrypt and vet an armored secret key (exported for tests and the programmatic API). */
-export async function parseSigningKey(armored: string, passphrase: string | undefined, source = 'the key'): Promise<SigningKey> {
+export async function parseSigningKey(armored: string, passphrase: string | undefined, source = 'the key', previousArmored: string[] = []): Promise<SigningKey> {
   let key: openpgp.PrivateKey;
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
@@ -100,6 +116,15 @@ export async function parseSigningKey(armored: string, passphrase: string | unde
   const fingerprint = key.getFingerprint().toUpperCase();
   const userId = key.getUserIDs()[0] ?? '';
   const pub = key.toPublic();
+  const verifiers: openpgp.PublicKey[] = [pub];
+  for (const [i, text] of previousArmored.entries()) {
+    try {
+      // A file may hold several keys (an exported keyring); a secret key contributes its public part only.
+      for (const k of await openpgp.readKeys({ armoredKeys: text })) verifiers.push(k.toPublic());
+    } catch (err) {
+      throw keyError(`previous key #${i + 1} is not an armored OpenPGP key`, 'Export it with `gpg --armor --export FPR > previous-key.asc`.', err);
+    }
+  }
   return {
     privateKey: key,
     fingerprint,
@@ -108,6 +133,7 @@ export async function parseSigningKey(armored: string, passphrase: string | unde
     userId,
     publicArmored: pub.armor(),
     publicBinary: pub.write(),
+    verifiers,
     toJSON: () => ({ fingerprint, algorithm, userId }),
   };
 }

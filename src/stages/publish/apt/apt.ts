@@ -2,27 +2,33 @@
  * Publish .debs into an apt repository (<repo>/deb/) for one codename, in the order that keeps
  * every moment valid for apt (a SIGKILL anywhere leaves the previous generation intact):
  *   1. pool files (new names; an orphan from a killed run is simply rewritten),
- *   2. Packages{,.gz,.xz} under by-hash/SHA256/ (content-addressed, never overwritten),
- *   3. the plain Packages files (apt with Acquire-By-Hash never reads them against an old Release),
+ *   2. Packages{,.gz} under by-hash/SHA256/ (content-addressed, never overwritten),
+ *   3. the plain Packages files, hard links to those objects (apt with Acquire-By-Hash never reads
+ *      them against an old Release),
  *   4. Release, Release.gpg, InRelease — InRelease last,
  *   5. only then: old by-hash generations and pruned pool files are deleted.
  * Pool layout: pool/main/<prefix>/<source>/<codename>/<package>_<version>_<arch>.deb. The codename
  * level exists because py2distro builds the same version separately per distribution; sharing one
- * pool file name across codenames would make every second target a conflict.
+ * pool file name across codenames would make every second target a conflict. The version keeps a
+ * non-zero epoch ("1:2.0": apt fetches ':' in a path as is), so `foo 1:2.0` and `foo 2.0` never
+ * share a file; a pool file that a published entry already names is never written again.
+ * Everything read back from the repository is verified first (state.ts, ../trust.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { StageEnv } from '../../../lib/env.js';
 import { Py2DistroError } from '../../../lib/errors.js';
-import { runBuffer } from '../../../lib/exec.js';
 import type { SigningKey } from '../../sign/index.js';
 import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './release.js';
 import { distDir, readPublishedApt, type AptIndexEntry } from './state.js';
-import { byHashDir, collectGarbage, recordGeneration, writeByHash } from './byhash.js';
-import { syncFilesystem, writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { byHashDir, collectGarbage, linkPlainIndex, recordGeneration, writeByHash } from './byhash.js';
+import { PoolPlacer, removeStaleTemps, syncFilesystem, type SourceFile } from '../../../lib/fs/atomic.js';
+import { existsSync, mkdirSync } from 'node:fs';
 import { IO_CONCURRENCY, mapLimit } from '../../../lib/concurrency.js';
+import { assertRealDirs, poolPathFor, removePublished } from '../trust.js';
 import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
 import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 import { compareDebianVersions } from '../../../distro/deb/version-compare.js';
@@ -35,7 +41,12 @@ export interface NewDeb {
   input: string;
   info: DebInfo;
   bytes: Buffer;
+  /** The input file, when `bytes` are exactly its content (then it is linked, not copied, into the pool). */
+  source?: SourceFile;
 }
+
+/** Up to this many new pool files are fsynced one by one; more get one syncfs(2). */
+const FSYNC_EACH_MAX = 16;
 
 export interface AptPublishOptions {
   repoDir: string;
@@ -67,20 +78,24 @@ export interface AptPublishResult {
 }
 
 export function poolPath(info: Pick<DebInfo, 'package' | 'version' | 'architecture' | 'source'>, codename: string): string {
-  const prefix = info.source.startsWith('lib') && info.source.length > 3 ? info.source.slice(0, 4) : info.source[0]!;
-  const version = info.version.replace(/^\d+:/, ''); // dpkg-deb's file names omit the epoch
-  return `pool/main/${prefix}/${info.source}/${codename}/${info.package}_${version}_${info.architecture}.deb`;
+  return poolPathFor(info, codename);
 }
 
 export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promise<AptPublishResult> {
   const { repoDir, codename } = opts;
   if (!CODENAME.test(codename)) throw new Py2DistroError('E_USAGE', `invalid codename ${JSON.stringify(codename)}`);
   const debRoot = path.join(repoDir, 'deb');
-  const state = await readPublishedApt(debRoot, codename);
+  const state = await readPublishedApt(debRoot, codename, opts.key);
   const origin = stableField('Origin', opts.origin, state.origin);
   const label = stableField('Label', opts.label, state.label);
   const published = new Map<string, AptIndexEntry>();
-  for (const entries of state.indexes.values()) for (const e of entries) published.set(`${e.package} ${e.version} ${e.architecture}`, e);
+  const poolOwners = new Map<string, string>(); // pool file → the published id that names it
+  for (const entries of state.indexes.values()) {
+    for (const e of entries) {
+      published.set(`${e.package} ${e.version} ${e.architecture}`, e);
+      poolOwners.set(e.filename, `${e.package} ${e.version} ${e.architecture}`);
+    }
+  }
 
   const result: AptPublishResult = { added: [], unchanged: [], pruned: [] };
   const conflicts: string[] = [];
@@ -96,6 +111,9 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
       else conflicts.push(`${id} (${codename}) is published as ${existing.filename} with different content`);
     } else if (pending) {
       if (pending.info.identitySha256 !== info.identitySha256) conflicts.push(`${id} (${codename}) given twice with different content`);
+    } else if (poolOwners.has(item.path.slice('deb/'.length))) {
+      // An older repository names its pool files without the epoch: never overwrite what it lists.
+      conflicts.push(`${id} (${codename}) would replace ${item.path}, published for ${poolOwners.get(item.path.slice('deb/'.length))}`);
     } else {
       toAdd.set(id, deb);
       result.added.push(item);
@@ -106,12 +124,22 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   }
   if (toAdd.size === 0 && state.release) return result; // idempotent: nothing to write, not even a new Date
 
-  // 1. pool files
+  // 1. pool files: reflinked or hard-linked from the input when it is unchanged (no second copy of
+  // the bytes), else written. Few files: fsync each; many: one syncfs for all.
+  const checked = new Set<string>();
+  const fsyncEach = toAdd.size <= FSYNC_EACH_MAX;
+  const poolDirs = new Set([...toAdd.values()].map((deb) => path.dirname(poolPath(deb.info, codename))));
+  for (const d of poolDirs) {
+    await assertRealDirs(repoDir, `deb/${d}`, checked);
+    if (!existsSync(path.join(debRoot, d))) mkdirSync(path.join(debRoot, d), { recursive: true });
+    else await removeStaleTemps(path.join(debRoot, d), { recursive: false });
+  }
+  const placer = new PoolPlacer();
   await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (deb) => {
     env.signal?.throwIfAborted();
-    await writeFileAtomic(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, { fsync: false });
+    await placer.place(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, deb.source, { fsync: fsyncEach });
   });
-  if (toAdd.size) await syncFilesystem(debRoot);
+  if (toAdd.size && !fsyncEach) await syncFilesystem(debRoot);
 
   // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.
   const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
@@ -138,32 +166,34 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   result.pruned.push(...result.added.filter((a) => !listed(a)));
   result.added = result.added.filter(listed);
 
-  // 2 + 3. by-hash objects, then the plain index files
+  // 2 + 3. by-hash objects, then the plain index files (hard links to them)
   const dir = distDir(debRoot, codename);
+  for (const arch of architectures) await assertRealDirs(repoDir, `deb/dists/${codename}/main/binary-${arch}/by-hash/SHA256`, checked);
   const files = new Map<string, { sha256: string; size: number }>();
-  const plain: Array<[string, Buffer]> = [];
   // Indexes of arch-all-only repositories are identical for every architecture: compress once.
+  // Only Packages and Packages.gz (apt-ftparchive's default set): the .gz costs a few ms per MB on
+  // a worker thread, where xz -6 of the same index cost ~0.2 s per publish.
   const compressed = new Map<string, Promise<Array<[string, Buffer]>>>();
   const variantsOf = (text: Buffer) => {
     const id = createHash('sha256').update(text).digest('hex');
     if (!compressed.has(id)) {
-      compressed.set(id, xz(text, env).then((x): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gzipSync(text, { level: 9 })], ['Packages.xz', x]]));
+      compressed.set(id, gzipAsync(text, { level: 6 }).then((gz): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gz]]));
     }
     return compressed.get(id)!;
   };
   const texts = [...indexes].map(([arch, entries]): [string, Buffer] =>
-    [arch, Buffer.from(entries.map((e) => formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
+    [arch, Buffer.from(entries.map((e) => e.text ?? formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
   texts.forEach(([, text]) => void variantsOf(text).catch(() => undefined)); // start all compressions at once
+  const written: Array<[string, string]> = [];
   for (const [arch, text] of texts) {
     for (const [name, data] of await variantsOf(text)) {
       const rel = `main/binary-${arch}/${name}`;
       const sha256 = createHash('sha256').update(data).digest('hex');
       files.set(rel, { sha256, size: data.length });
-      await writeByHash(byHashDir(dir, arch), sha256, data);
-      plain.push([path.join(dir, rel), data]);
+      written.push([await writeByHash(byHashDir(dir, arch), sha256, data), path.join(dir, rel)]);
     }
   }
-  for (const [file, data] of plain) await writeFileAtomic(file, data);
+  for (const [object, plain] of written) await linkPlainIndex(object, plain);
 
   // 4. Release, Release.gpg, InRelease
   const release = renderRelease({
@@ -176,7 +206,9 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // 5. clean-up that is only safe once the new generation is live
   await recordGeneration(repoDir, codename, [...files.values()].map((f) => f.sha256));
   await collectGarbage(repoDir, dir, codename, architectures);
-  for (const p of result.pruned) await rm(path.join(repoDir, p.path), { force: true });
+  // Packages.xz of earlier versions: no longer listed in Release.
+  for (const arch of architectures) await rm(path.join(dir, `main/binary-${arch}/Packages.xz`), { force: true });
+  for (const p of result.pruned) await removePublished(repoDir, p.path);
   return result;
 }
 
@@ -189,9 +221,11 @@ function stableField(name: string, wanted: string | undefined, current: string |
   return wanted ?? current ?? 'py2distro';
 }
 
+/** The identity of a published .deb — only when the pool file still matches the sha256 its signed index records. */
 async function publishedIdentity(debRoot: string, entry: AptIndexEntry): Promise<string | undefined> {
   try {
     const buf = await readFile(path.join(debRoot, entry.filename));
+    if (createHash('sha256').update(buf).digest('hex') !== entry.sha256) return undefined;
     return (await readDebInfo(buf, entry.filename)).identitySha256;
   } catch {
     return undefined;
@@ -207,7 +241,7 @@ export function indexEntry(info: DebInfo, filename: string): AptIndexEntry {
     ['Filename', filename], ['Size', String(info.size)], ['SHA256', info.sha256],
     ...(description ? [description] : []),
   ];
-  return { paragraph, package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256 };
+  return { paragraph, package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256, size: info.size };
 }
 
 function dedupe(entries: AptIndexEntry[]): AptIndexEntry[] {
@@ -234,7 +268,4 @@ export function applyRetention(entries: AptIndexEntry[], keep: number, pruned: S
   return kept;
 }
 
-async function xz(data: Buffer, env: StageEnv): Promise<Buffer> {
-  // Node has no xz encoder; xz(1) is in every Debian and in py2distro's requirements.
-  return (await runBuffer('xz', ['-6', '-c', '-T1', '-'], { input: data, signal: env.signal, timeout: 120_000 })).stdout;
-}
+const gzipAsync = promisify(gzip);

@@ -4,9 +4,9 @@
  * killed publish — replaces the plain names. The last few generations are kept (recorded in
  * <repo>/.py2distro/); anything older is deleted only after the new InRelease is live.
  */
-import { mkdir, readdir, readFile, rm, utimes } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { tmpPathFor, writeFileAtomic } from '../../../lib/fs/atomic.js';
 
 /** How many published generations of index files stay reachable through by-hash/. */
 export const KEEP_GENERATIONS = 3;
@@ -15,7 +15,8 @@ export function byHashDir(distDir: string, arch: string): string {
   return path.join(distDir, 'main', `binary-${arch}`, 'by-hash', 'SHA256');
 }
 
-export async function writeByHash(dir: string, sha256: string, data: Buffer): Promise<void> {
+/** Store one index object under its sha256 (unless there already); returns its path. */
+export async function writeByHash(dir: string, sha256: string, data: Buffer): Promise<string> {
   const file = path.join(dir, sha256);
   try {
     const now = new Date();
@@ -23,6 +24,23 @@ export async function writeByHash(dir: string, sha256: string, data: Buffer): Pr
   } catch {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(file, data);
+  }
+  return file;
+}
+
+/** The plain name (Packages, Packages.gz) as a hard link to its by-hash object, swapped in by rename. */
+export async function linkPlainIndex(object: string, plain: string): Promise<void> {
+  const tmp = tmpPathFor(plain);
+  try {
+    await link(object, tmp);
+  } catch {
+    await copyFile(object, tmp);
+  }
+  try {
+    await rename(tmp, plain);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
   }
 }
 

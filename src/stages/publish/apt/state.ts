@@ -1,16 +1,19 @@
 /**
  * What an apt repository currently publishes for one codename, read back from the repository
- * itself: the clearsigned InRelease names each Packages file by sha256, and that exact file is read
- * from by-hash/ (the plain Packages may already be newer after a killed publish — InRelease is the
- * truth apt sees). The Packages paragraphs are the per-file metadata cache: adding one package to a
- * repository of 2,000 never re-reads the other 2,000 .debs.
+ * itself — and verified before anything is built on it: InRelease must carry a valid signature by
+ * one of the org's trust anchors (the signing key, or a configured previous key); its signed text
+ * must be a Release exactly as py2distro renders it; each Packages file is read from by-hash/ (or
+ * the plain name) only if it matches the sha256 InRelease lists, and every entry's Filename must
+ * follow the pool layout. The verified Packages paragraphs are the per-file metadata cache: adding
+ * one package to a repository of 2,000 never re-reads the other 2,000 .debs.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as openpgp from 'openpgp';
-import { Py2DistroError } from '../../../lib/errors.js';
-import { field, parseParagraphs, parseSingleParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
+import { field, parseSingleParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
+import { DEB_ARCH, DEB_NAME, DEB_VERSION } from '../../../distro/deb/deb-file.js';
+import { trustedClearsigned, type SigningKey } from '../../sign/index.js';
+import { assertRealDirs, assertRegularFile, checkPoolPath, repoCorrupt } from '../trust.js';
 
 export interface AptIndexEntry {
   paragraph: Paragraph;
@@ -20,6 +23,9 @@ export interface AptIndexEntry {
   /** Pool path relative to the deb/ root. */
   filename: string;
   sha256: string;
+  size: number;
+  /** The paragraph exactly as the verified index holds it (reused verbatim: no re-serialising). */
+  text?: string;
 }
 
 export interface ReleaseFile {
@@ -31,6 +37,8 @@ export interface ReleaseFile {
 export interface PublishedApt {
   codename: string;
   release?: ReleaseFile;
+  /** Fingerprint of the trust anchor that signed the InRelease read back. */
+  signer?: string;
   origin?: string;
   label?: string;
   architectures: string[];
@@ -38,83 +46,98 @@ export interface PublishedApt {
   indexes: Map<string, AptIndexEntry[]>;
 }
 
-function corrupt(message: string): Py2DistroError {
-  return new Py2DistroError('E_REPO_CORRUPT', message);
-}
+/** The fields of a py2distro Release, in the order renderRelease writes them. */
+export const RELEASE_FIELDS = ['Origin', 'Label', 'Suite', 'Codename', 'Date', 'Valid-Until', 'Architectures', 'Components', 'Description', 'Acquire-By-Hash', 'SHA256'];
+const INDEX_FILE = /^main\/binary-([a-z0-9][a-z0-9-]*)\/Packages(\.gz|\.xz)?$/;
 
 export function distDir(debRoot: string, codename: string): string {
   return path.join(debRoot, 'dists', codename);
 }
 
-export function parseRelease(text: string): ReleaseFile {
-  const paragraph = parseSingleParagraph(text, 'Release');
+/** Parse a Release and refuse anything that is not the format py2distro writes for `codename`. */
+export function parseRelease(text: string, codename: string): ReleaseFile {
+  let paragraph: Paragraph;
+  try {
+    paragraph = parseSingleParagraph(text, 'Release');
+  } catch (err) {
+    throw repoCorrupt(`the signed Release of ${codename} does not parse`, err);
+  }
+  const names = paragraph.map(([n]) => n);
+  if (names.join(' ') !== RELEASE_FIELDS.join(' ')) throw repoCorrupt(`the signed Release of ${codename} has fields ${names.join(', ')}, not those py2distro writes`);
+  if (field(paragraph, 'Suite') !== codename || field(paragraph, 'Codename') !== codename) throw repoCorrupt(`the signed Release in dists/${codename} is for another suite`);
+  if (field(paragraph, 'Components') !== 'main' || field(paragraph, 'Acquire-By-Hash') !== 'yes') throw repoCorrupt(`the signed Release of ${codename} is not one py2distro wrote`);
+  const architectures = (field(paragraph, 'Architectures') ?? '').split(' ');
+  if (!architectures.every((a) => DEB_ARCH.test(a))) throw repoCorrupt(`the signed Release of ${codename} lists invalid architectures`);
   const sha256 = new Map<string, { sha256: string; size: number }>();
   for (const line of (field(paragraph, 'SHA256') ?? '').split('\n').slice(1)) {
-    const m = /^\s+([0-9a-f]{64})\s+(\d+)\s+(\S+)$/.exec(line);
-    if (!m) throw corrupt(`Release has a malformed SHA256 line ${JSON.stringify(line)}`);
+    const m = /^\s+([0-9a-f]{64})\s+(\d{1,15})\s+(\S+)$/.exec(line);
+    const file = m && INDEX_FILE.exec(m[3]!);
+    if (!m || !file || !architectures.includes(file[1]!)) throw repoCorrupt(`the signed Release of ${codename} has an unexpected SHA256 line ${JSON.stringify(line)}`);
     sha256.set(m[3]!, { sha256: m[1]!, size: Number(m[2]) });
   }
   return { paragraph, sha256 };
 }
 
-/** The signed text of an InRelease file (dash-escaping undone by openpgp). */
-export async function inReleaseText(armored: string): Promise<string> {
-  try {
-    const msg = await openpgp.readCleartextMessage({ cleartextMessage: armored });
-    return msg.getText();
-  } catch (err) {
-    throw new Py2DistroError('E_REPO_CORRUPT', 'InRelease is not a clearsigned document', { cause: err });
-  }
-}
-
-export async function readPublishedApt(debRoot: string, codename: string): Promise<PublishedApt> {
+/** Read and verify the published state of one codename (nothing published yet: empty state). */
+export async function readPublishedApt(debRoot: string, codename: string, key: SigningKey): Promise<PublishedApt> {
   const dir = distDir(debRoot, codename);
-  let armored: string;
-  try {
-    armored = await readFile(path.join(dir, 'InRelease'), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { codename, architectures: [], indexes: new Map() };
-    throw err;
+  await assertRealDirs(path.dirname(debRoot), `deb/dists/${codename}`);
+  const inRelease = path.join(dir, 'InRelease');
+  // No InRelease: nothing was published yet (a first publish killed before its InRelease landed
+  // leaves only files no client can use).
+  if (!(await assertRegularFile(inRelease))) return { codename, architectures: [], indexes: new Map() };
+  const verified = await trustedClearsigned(await readFile(inRelease, 'utf8'), key);
+  if (!verified) {
+    throw repoCorrupt(`${inRelease} is not signed by the org key ${key.fingerprint}${key.verifiers.length > 1 ? ' or a configured previous key' : ''}`);
   }
-  const release = parseRelease(await inReleaseText(armored));
-  const architectures = (field(release.paragraph, 'Architectures') ?? '').split(/\s+/).filter(Boolean);
+  const release = parseRelease(verified.text, codename);
+  const architectures = (field(release.paragraph, 'Architectures') ?? '').split(' ');
   const indexes = new Map<string, AptIndexEntry[]>();
+  const parsed = new Map<string, AptIndexEntry[]>(); // arch-all-only repositories: one index, many arches
   for (const arch of architectures) {
     const rel = `main/binary-${arch}/Packages`;
     const want = release.sha256.get(rel);
-    if (!want) continue;
-    const text = await readByHash(dir, rel, want.sha256);
-    indexes.set(arch, parsePackages(text));
+    if (!want) throw repoCorrupt(`the signed Release of ${codename} lists no ${rel}`);
+    if (!parsed.has(want.sha256)) parsed.set(want.sha256, parsePackages(await readByHash(dir, rel, want.sha256), codename));
+    indexes.set(arch, parsed.get(want.sha256)!);
   }
   return {
-    codename, release, architectures, indexes,
+    codename, release, architectures, indexes, signer: verified.signer,
     origin: field(release.paragraph, 'Origin'), label: field(release.paragraph, 'Label'),
   };
 }
 
 async function readByHash(dir: string, rel: string, sha256: string): Promise<string> {
+  await assertRealDirs(dir, `${path.dirname(rel)}/by-hash/SHA256`);
   const candidates = [path.join(dir, path.dirname(rel), 'by-hash', 'SHA256', sha256), path.join(dir, rel)];
   for (const file of candidates) {
-    try {
-      const buf = await readFile(file);
-      if (createHash('sha256').update(buf).digest('hex') === sha256) return buf.toString('utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    if (!(await assertRegularFile(file))) continue;
+    const buf = await readFile(file);
+    if (createHash('sha256').update(buf).digest('hex') === sha256) return buf.toString('utf8');
   }
-  throw corrupt(`the ${rel} that InRelease lists (sha256 ${sha256}) is missing from ${dir}`);
+  throw repoCorrupt(`the ${rel} that InRelease lists (sha256 ${sha256}) is missing from ${dir} or does not match`);
 }
 
-export function parsePackages(text: string): AptIndexEntry[] {
-  return parseParagraphs(text, 'Packages').map((p) => {
-    const get = (n: string) => {
+export function parsePackages(text: string, codename: string): AptIndexEntry[] {
+  let paragraphs: Array<[Paragraph, string]>;
+  try {
+    const chunks = text.split(/\n{2,}/).map((c) => c.replace(/\n+$/, '')).filter(Boolean);
+    paragraphs = chunks.map((c) => [parseSingleParagraph(c, 'Packages'), c]);
+  } catch (err) {
+    throw repoCorrupt(`a Packages index of ${codename} does not parse`, err);
+  }
+  return paragraphs.map(([p, chunk]) => {
+    const get = (n: string, grammar: RegExp) => {
       const v = field(p, n);
-      if (!v) throw corrupt(`a Packages entry lacks ${n}`);
+      if (!v || !grammar.test(v)) throw repoCorrupt(`a Packages entry of ${codename} has no valid ${n} (${JSON.stringify(v)})`);
       return v;
     };
-    return {
-      paragraph: p, package: get('Package'), version: get('Version'), architecture: get('Architecture'),
-      filename: get('Filename'), sha256: get('SHA256'),
+    const entry = {
+      paragraph: p, package: get('Package', DEB_NAME), version: get('Version', DEB_VERSION), architecture: get('Architecture', DEB_ARCH),
+      filename: get('Filename', /^pool\//), sha256: get('SHA256', /^[0-9a-f]{64}$/), size: Number(get('Size', /^[0-9]{1,15}$/)),
+      text: chunk,
     };
+    checkPoolPath(entry.filename, entry, codename);
+    return entry;
   });
 }

@@ -44,8 +44,10 @@ async function aptVisible(apt: Awaited<ReturnType<typeof privateApt>>): Promise<
 async function dnfList(): Promise<string> {
   const root = await mkdtemp(path.join(dir, 'dnf-'));
   await mkdir(path.join(root, 'repos.d'));
-  const cc = await runCli(['repo', 'client-config', repo, '--url', `file://${repo}`, '--json']);
+  const keyPath = path.join(root, 'RPM-GPG-KEY-org');
+  const cc = await runCli(['repo', 'client-config', repo, '--url', `file://${repo}`, '--key-path', keyPath, '--json']);
   assert.equal(cc.exitCode, 0, cc.stderr);
+  await writeFile(keyPath, JSON.parse(cc.stdout).key);
   await writeFile(path.join(root, 'repos.d', 'org.repo'), JSON.parse(cc.stdout).repo);
   const r = await execa('dnf', ['-y', '--noplugins', `--installroot=${root}`, `--setopt=reposdir=${root}/repos.d`, `--setopt=cachedir=${root}/cache`,
     '--setopt=skip_if_unavailable=False', '--releasever=1', 'list', 'available', '--showduplicates'], { reject: false, all: true });

@@ -32,8 +32,13 @@ after(() => rm(dir, { recursive: true, force: true }));
 async function dnf(repoDir: string, args: string[]): Promise<{ exitCode: number; out: string }> {
   const root = await mkdtemp(path.join(dir, 'dnfroot-'));
   await mkdir(path.join(root, 'repos.d'));
-  const cc = await runCli(['repo', 'client-config', repoDir, '--url', `file://${repoDir}`, '--json']);
-  await writeFile(path.join(root, 'repos.d', 'org.repo'), JSON.parse(cc.stdout).repo);
+  const keyPath = path.join(root, 'RPM-GPG-KEY-org');
+  const cc = await runCli(['repo', 'client-config', repoDir, '--url', `file://${repoDir}`, '--key-path', keyPath, '--json']);
+  assert.equal(cc.exitCode, 0, cc.stderr);
+  const config = JSON.parse(cc.stdout);
+  assert.match(config.repo, new RegExp(`gpgkey=file://${keyPath}\n`));
+  await writeFile(keyPath, config.key);
+  await writeFile(path.join(root, 'repos.d', 'org.repo'), config.repo);
   const r = await execa('dnf', ['-y', '--noplugins', `--installroot=${root}`, `--setopt=reposdir=${root}/repos.d`, `--setopt=cachedir=${root}/cache`,
     '--setopt=skip_if_unavailable=False', '--releasever=1', ...args], { reject: false, all: true });
   return { exitCode: r.exitCode ?? -1, out: String(r.all) };

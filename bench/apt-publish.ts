@@ -1,0 +1,89 @@
+/**
+ * apt publishing against the tools a user would otherwise run, in the same run on the same files.
+ *   new repo  `py2distro repo publish` of N .debs into an empty repository (CLI: pool, Packages +
+ *             .gz, by-hash, signed Release/InRelease) vs `apt-ftparchive packages` + gzip +
+ *             `apt-ftparchive release` + `gpg --clearsign` over the same .debs;
+ *   add 1     `py2distro repo publish` of one more .deb into that N-package repository (CLI,
+ *             signing included) vs `apt-ftparchive --db` re-scan + release + clearsign.
+ * BENCH_SIZES (default "2000 10000"), BENCH_RUNS (3); medians. BENCH_DIR keeps the generated .debs.
+ */
+import { execa } from 'execa';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeOrgKey } from '../test/helpers/packages.ts';
+import { gpgHomeWith, median, report, RUNS, seconds } from './common.ts';
+
+const SIZES = (process.env.BENCH_SIZES ?? '2000 10000').split(/\s+/).filter(Boolean).map(Number);
+const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-apt');
+const CLI = path.resolve('bin/py2distro.js');
+
+async function generateDebs(dir: string, n: number): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const have = new Set(await readdir(dir));
+  const files: string[] = [];
+  const jobs: Array<() => Promise<void>> = [];
+  for (let i = 0; i < n; i++) {
+    const name = `python3-bench${i}`;
+    const file = path.join(dir, `${name}_1.0-1_all.deb`);
+    files.push(file);
+    if (have.has(path.basename(file))) continue;
+    jobs.push(async () => {
+      const root = path.join(dir, `.root-${i}`);
+      await mkdir(path.join(root, 'DEBIAN'), { recursive: true });
+      await mkdir(path.join(root, 'usr/lib/python3/dist-packages'), { recursive: true });
+      await writeFile(path.join(root, 'usr/lib/python3/dist-packages', `bench${i}.py`), `N = ${i}\n`.repeat(50));
+      await writeFile(path.join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <b@example.com>\nDepends: python3:any\nSection: python\nDescription: bench package ${i}\n Generated.\n`);
+      await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, file]);
+      await rm(root, { recursive: true, force: true });
+    });
+  }
+  const workers = Array.from({ length: os.cpus().length }, async () => { for (let job = jobs.shift(); job; job = jobs.shift()) await job(); });
+  await Promise.all(workers);
+  return files;
+}
+
+/** The reference: index, compress, Release and clearsign, as a user scripting apt-ftparchive would. */
+async function reference(dir: string, gnupg: string, fpr: string, db?: string): Promise<void> {
+  const dist = path.join(dir, 'dists/bookworm/main/binary-amd64');
+  await mkdir(dist, { recursive: true });
+  const packages = await execa('apt-ftparchive', [...(db ? ['--db', db] : []), 'packages', 'pool'], { cwd: dir, encoding: 'buffer' });
+  await writeFile(path.join(dist, 'Packages'), packages.stdout as unknown as Buffer);
+  await execa('gzip', ['-kf', path.join(dist, 'Packages')]);
+  const release = await execa('apt-ftparchive', ['-o', 'APT::FTPArchive::Release::Codename=bookworm', 'release', 'dists/bookworm'], { cwd: dir });
+  await writeFile(path.join(dir, 'dists/bookworm/Release'), release.stdout);
+  await execa('gpg', ['--homedir', gnupg, '--batch', '--yes', '--local-user', fpr, '--clearsign', '-o', path.join(dir, 'dists/bookworm/InRelease'), path.join(dir, 'dists/bookworm/Release')]);
+}
+
+const key = await makeOrgKey(path.join(work, 'keys'), 'rsa');
+const gpg = await gpgHomeWith(key.armored);
+for (const n of SIZES) {
+  const debs = await generateDebs(path.join(work, 'debs'), n + 1);
+  const extra = debs.pop()!;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const ours1: number[] = [];
+  const theirs1: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const repo = path.join(work, `repo-${n}`);
+    await rm(repo, { recursive: true, force: true });
+    ours.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, ...debs, '--codename', 'bookworm', '--sign-key', key.file])));
+    // The reference indexes the same files in place (a pool holding links to them; it copies nothing either).
+    const ref = path.join(work, `ref-${n}`);
+    await rm(ref, { recursive: true, force: true });
+    await mkdir(ref, { recursive: true });
+    await execa('cp', ['-al', path.join(work, 'debs'), path.join(ref, 'pool')]);
+    await rm(path.join(ref, 'pool', path.basename(extra)));
+    theirs.push(await seconds(() => reference(ref, gpg.home, gpg.fingerprint)));
+
+    ours1.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, extra, '--codename', 'bookworm', '--sign-key', key.file])));
+    const db = path.join(work, `ftparchive-${n}.db`);
+    await rm(db, { force: true });
+    await reference(ref, gpg.home, gpg.fingerprint, db); // warm apt-ftparchive's cache, as a cron job would have it
+    await execa('ln', [extra, path.join(ref, 'pool', path.basename(extra))]);
+    theirs1.push(await seconds(() => reference(ref, gpg.home, gpg.fingerprint, db)));
+  }
+  await report({ measure: 'apt: new signed repo', n, py2distro: median(ours), reference: median(theirs), referenceTool: 'apt-ftparchive packages+release, gzip, gpg --clearsign', goal: '≤ 1.0' });
+  await report({ measure: 'apt: add 1 .deb (CLI)', n, py2distro: median(ours1), reference: median(theirs1), referenceTool: 'apt-ftparchive --db re-scan+release, gzip, gpg --clearsign', goal: '≤ 0.2 s, flat' });
+}
+await rm(gpg.home, { recursive: true, force: true });

@@ -1,0 +1,63 @@
+/** The layout grammar py2distro accepts back from a repository (stages/publish/trust.ts, yum-state.ts). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPoolPath, poolPathFor, GENERATION, RPM_FILE } from '../../../../src/stages/publish/trust.js';
+import { parsePrimary, parseRepomd } from '../../../../src/stages/publish/yum-state.js';
+import { parsePackages, parseRelease } from '../../../../src/stages/publish/apt/state.js';
+
+const corrupt = (e: unknown) => (e as { code?: string }).code === 'E_REPO_CORRUPT';
+
+test('pool paths keep a non-zero epoch; Filenames outside the layout are refused', () => {
+  const info = { package: 'python3-a', architecture: 'all', source: 'python-a' };
+  assert.equal(poolPathFor({ ...info, version: '1:2.0-1' }, 'bookworm'), 'pool/main/p/python-a/bookworm/python3-a_1:2.0-1_all.deb');
+  assert.equal(poolPathFor({ ...info, version: '2.0-1' }, 'bookworm'), 'pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb');
+  assert.equal(poolPathFor({ ...info, version: '0:2.0-1' }, 'bookworm'), 'pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb');
+  assert.equal(poolPathFor({ package: 'libfoo1', version: '1.0', architecture: 'amd64', source: 'libfoo' }, 'trixie'), 'pool/main/libf/libfoo/trixie/libfoo1_1.0_amd64.deb');
+  const e = { package: 'python3-a', version: '1:2.0-1', architecture: 'all' };
+  checkPoolPath('pool/main/p/python-a/bookworm/python3-a_1:2.0-1_all.deb', e, 'bookworm');
+  checkPoolPath('pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb', e, 'bookworm'); // written without epoch by earlier versions
+  for (const bad of [
+    'pool/main/p/python-a/bookworm/../../../../../etc/passwd', '/etc/passwd', 'pool/main/p/python-a/trixie/python3-a_2.0-1_all.deb',
+    'pool/main/p/python-a/bookworm/python3-b_2.0-1_all.deb', 'pool/main/q/python-a/bookworm/python3-a_2.0-1_all.deb',
+    'pool/main/p/python-a/bookworm/python3-a_3.0-1_all.deb', 'pool/main/p/python-a/bookworm/sub/python3-a_2.0-1_all.deb',
+    'pool/main/p/python-a/bookworm/python3-a_2.0-1_amd64.deb', 'dists/bookworm/InRelease',
+  ]) assert.throws(() => checkPoolPath(bad, e, 'bookworm'), corrupt, bad);
+});
+
+test('generation names and rpm file names: no "/" and no climbing', () => {
+  assert.ok(GENERATION.test('repodata.20261201-080255811-19298'));
+  for (const bad of ['../../elsewhere', 'repodata.x', '/tmp', 'repodata.20261201-080255811-1/../x']) assert.ok(!GENERATION.test(bad), bad);
+  assert.ok(RPM_FILE.test('Packages/python3-a-1.0-1.noarch.rpm'));
+  for (const bad of ['Packages/../x.rpm', '../Packages/a-1-1.noarch.rpm', 'Packages/sub/a-1-1.noarch.rpm', 'a-1-1.noarch.rpm']) assert.ok(!RPM_FILE.test(bad), bad);
+});
+
+test('Release and Packages must be what py2distro writes', () => {
+  const sums = ` ${'a'.repeat(64)} 10 main/binary-amd64/Packages`;
+  const ok = `Origin: o\nLabel: l\nSuite: bookworm\nCodename: bookworm\nDate: x\nValid-Until: y\nArchitectures: amd64\nComponents: main\nDescription: d\nAcquire-By-Hash: yes\nSHA256:\n${sums}\n`;
+  assert.equal(parseRelease(ok, 'bookworm').sha256.size, 1);
+  assert.throws(() => parseRelease(ok, 'trixie'), corrupt);
+  assert.throws(() => parseRelease(ok.replace('Components: main\n', 'Components: main\nExtra: 1\n'), 'bookworm'), corrupt);
+  assert.throws(() => parseRelease(ok.replace('main/binary-amd64/Packages', '../../x'), 'bookworm'), corrupt);
+  const entry = 'Package: python3-a\nVersion: 1.0\nArchitecture: all\nFilename: pool/main/p/python3-a/bookworm/python3-a_1.0_all.deb\nSize: 3\nSHA256: ' + 'b'.repeat(64) + '\n';
+  assert.equal(parsePackages(entry, 'bookworm').length, 1);
+  assert.throws(() => parsePackages(entry.replace('Size: 3', 'Size: -1'), 'bookworm'), corrupt);
+  assert.throws(() => parsePackages(entry.replace('python3-a_1.0_all', '../../python3-a_1.0_all'), 'bookworm'), corrupt);
+});
+
+test('repomd.xml and primary.xml: only the createrepo_c documents py2distro publishes', () => {
+  const data = (type: string, h: string) => `  <data type="${type}">\n    <checksum type="sha256">${h}</checksum>\n    <open-checksum type="sha256">${h}</open-checksum>\n`
+    + `    <location href="repodata/${h}-${type}.xml.gz"/>\n    <timestamp>1</timestamp>\n    <size>1</size>\n    <open-size>1</open-size>\n  </data>\n`;
+  const doc = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">\n  <revision>1</revision>\n${body}</repomd>\n`;
+  const good = doc(data('primary', 'a'.repeat(64)) + data('filelists', 'b'.repeat(64)) + data('other', 'c'.repeat(64)));
+  assert.equal(parseRepomd(good, 'x').length, 3);
+  assert.throws(() => parseRepomd(good.replace('repodata/aaaa', '../../aaaa'), 'x'), corrupt);
+  assert.throws(() => parseRepomd(doc(data('primary', 'a'.repeat(64))), 'x'), corrupt);
+  assert.throws(() => parseRepomd('Origin: Evil\nSuite: bookworm\n', 'x'), corrupt);
+  const pkg = (href: string) => `<package type="rpm">\n  <name>python3-a</name>\n  <arch>noarch</arch>\n  <version epoch="1" ver="2.0" rel="1"/>\n`
+    + `  <checksum type="sha256" pkgid="YES">${'d'.repeat(64)}</checksum>\n  <location href="${href}"/>\n</package>\n`;
+  const primary = (p: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" packages="1">\n${p}</metadata>\n`;
+  assert.deepEqual(parsePrimary(primary(pkg('Packages/python3-a-2.0-1.noarch.rpm')), 'p').map((e) => [e.file, e.epoch]), [['Packages/python3-a-2.0-1.noarch.rpm', 1]]);
+  for (const bad of ['../../etc/x.rpm', 'Packages/other-2.0-1.noarch.rpm', 'Packages/../python3-a-2.0-1.noarch.rpm']) {
+    assert.throws(() => parsePrimary(primary(pkg(bad)), 'p'), corrupt, bad);
+  }
+});
