@@ -147,12 +147,18 @@ export interface DistroArchiveOptions {
   imageId: string;
   cacheDir: string;
   runInImage: RunInImage;
+  /**
+   * Read the image's apt archive whatever the target's family: what the test-only rpmtest target
+   * installs its build requirements from (its "BuildRequires" are Debian packages).
+   */
+  hostApt?: boolean;
 }
 
 /** The target's archive, from the cache when this image id was queried before. */
 export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<DistroArchive> {
   const { target, imageId } = opts;
-  const file = path.join(opts.cacheDir, 'distro-archive', `${target.name}-${imageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 64)}.json`);
+  const family = opts.hostApt ? 'deb' : target.family;
+  const file = path.join(opts.cacheDir, 'distro-archive', `${target.name}${opts.hostApt ? '-apt' : ''}-${imageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 64)}.json`);
   try {
     const cached = JSON.parse(await readFile(file, 'utf8')) as DistroArchiveData;
     if (cached.schema === 1 && cached.imageId === imageId) return new DistroArchive(cached);
@@ -160,10 +166,10 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
     // not cached yet (or unreadable): query the image
   }
   const data: DistroArchiveData = {
-    schema: 1, target: target.name, imageId, family: target.family,
+    schema: 1, target: target.name, imageId, family,
     binaries: {}, fallback: {}, python3dist: {}, queriedAt: new Date().toISOString(),
   };
-  if (target.family === 'deb') {
+  if (family === 'deb') {
     const out = await query(opts, DEB_QUERY);
     const at = out.indexOf(FALLBACK_MARK);
     data.binaries = parseDumpavail(at >= 0 ? out.slice(0, at) : out);

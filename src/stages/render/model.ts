@@ -29,8 +29,9 @@ export interface ModelInput {
   runTests: boolean;
   extras: string[];
   licenseText?: string;
-  deb?: { buildDepends: string[]; depends: string[]; overrides: string[] };
-  rpm?: { requires: string[] };
+  deb?: { buildDepends: string[]; depends: string[]; overrides: string[]; epoch?: number };
+  /** toolRequires: static BuildRequires for the programs the build runs (Fedora/EL). */
+  rpm?: { requires: string[]; toolRequires: string[] };
 }
 
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -67,7 +68,9 @@ export function buildModel(input: ModelInput) {
   const summary = synopsis(meta.summary, `Python 3 module ${meta.name}`);
   const paragraphs = licenseParagraphs(input.licenseText, lic.raw, lic.spdx);
   const blocks = readableDescription(meta.description, meta.descriptionContentType, { synopsis: summary, projectName: meta.name });
-  const dVersion = requireGrammar(debianVersion(meta.version), DEBIAN_VERSION, 'Debian version');
+  // The distro's epoch, when we replace a package it ships (distro-fit.ts).
+  const epochPrefix = input.deb?.epoch && !/^\d+:/.test(debianVersion(meta.version)) ? `${input.deb.epoch}:` : '';
+  const dVersion = requireGrammar(`${epochPrefix}${debianVersion(meta.version)}`, DEBIAN_VERSION, 'Debian version');
   const rv = rpmVersion(meta.version);
   requireGrammar(rv.version, RPM_VERSION, 'RPM version');
   const holders = meta.authors.map((a) => personName(a.name ?? a.email)).filter(Boolean);
