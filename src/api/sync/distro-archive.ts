@@ -13,6 +13,7 @@ import { Py2DistroError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fs/atomic.js';
 import type { Target } from '../../distro/targets.js';
 import { normalizeName } from '../../python/requirement.js';
+import { loadPy3distTable } from '../../distro/deb/python-names.js';
 
 /** Serialisable snapshot of a target's archive. */
 export interface DistroArchiveData {
@@ -174,6 +175,10 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
     const at = out.indexOf(FALLBACK_MARK);
     data.binaries = parseDumpavail(at >= 0 ? out.slice(0, at) : out);
     data.fallback = parseFallback(at >= 0 ? out.slice(at + FALLBACK_MARK.length) : '');
+    // An image without dh-python (rpmtest-bookworm): dh-python's table of this host, else the built-in one.
+    if (Object.keys(data.fallback).length === 0) {
+      for (const [k, v] of await loadPy3distTable()) if (!v.includes('(')) data.fallback[k] = v;
+    }
     if (Object.keys(data.binaries).length === 0) {
       throw new Py2DistroError('E_DEPENDENCY', `the ${target.name} archive index in ${opts.image} is empty`, {
         hint: 'The builder container needs network access to its distribution mirror to read the archive index.',
