@@ -10,6 +10,9 @@
 #   /py2distro/out       read-write: artifacts, and package-METADATA from the built package
 #   /py2distro/localrepo optional, read-only: .debs py2distro built earlier (any layout)
 # Environment: SOURCE_DATE_EPOCH, BUILD_JOBS, HOST_UID, HOST_GID.
+# Rust crates (a Cargo.lock in the sources): the deps step installs cargo and runs `cargo vendor`
+# as `builder` (cargo only downloads: no build script runs); the build step points cargo at the
+# vendored copy, offline. A line "py2distro-build: error: ..." is what py2distro reports on failure.
 set -eu
 
 step=${1:?usage: py2distro-build deps|build}
@@ -41,14 +44,48 @@ fi
 # download or install, and the archive is not even asked (saves an apt-get update per build).
 satisfied() { (cd "$srcdir" && dpkg-checkbuilddeps) >/dev/null 2>&1; }
 
+# The shallowest Cargo.lock of the sources (not debian/): the crates the Rust build compiles.
+cargo_lock=$(find "$srcdir" -maxdepth 4 -name Cargo.lock -not -path '*/debian/*' -printf '%d %p\n' 2>/dev/null | sort -n | head -n 1 | cut -d' ' -f2-)
+vendor=$cache/cargo-vendor
+vendor_crates() {
+  [ -n "$cargo_lock" ] || return 0
+  rm -rf "$vendor" /home/builder/cargo-src && mkdir -p "$vendor"
+  # cargo wants a writable tree; a copy of the read-only sources, as builder, with the network on.
+  cp -a "$srcdir" /home/builder/cargo-src && chown -R builder:builder /home/builder/cargo-src "$vendor"
+  manifest=/home/builder/cargo-src/${cargo_lock#"$srcdir"/}
+  manifest=${manifest%Cargo.lock}Cargo.toml
+  if ! setpriv --reuid=builder --regid=builder --init-groups env -i HOME=/home/builder PATH=/usr/local/bin:/usr/bin:/bin \
+      cargo vendor --locked --manifest-path "$manifest" "$vendor" >/dev/null; then
+    echo "py2distro-build: error: cannot fetch the Rust crates pinned by ${cargo_lock#"$srcdir"/} (cargo vendor failed; see above). The build runs offline, so they must be fetched first: check that crates.io (or your cargo mirror) is reachable from the builder" >&2
+    exit 3
+  fi
+  rm -rf /home/builder/cargo-src
+  echo "py2distro-build: vendored $(find "$vendor" -mindepth 1 -maxdepth 1 -type d | wc -l) Rust crates for the offline build"
+}
+# The build step's cargo reads the vendored crates only (source replacement, offline).
+use_vendored_crates() {
+  [ -d "$vendor" ] || return 0
+  mkdir -p /home/builder/.cargo
+  printf '[source.crates-io]\nreplace-with = "vendored"\n\n[source.vendored]\ndirectory = "%s"\n\n[net]\noffline = true\n' "$vendor" > /home/builder/.cargo/config.toml
+  chown -R builder:builder /home/builder/.cargo
+}
+
 case "$step" in
 deps)
-  if satisfied; then echo "py2distro-build: Build-Depends already satisfied by the image"; exit 0; fi
-  apt-get "$@" update
-  apt-get "$@" --download-only --no-install-recommends build-dep "$srcdir"
+  if satisfied; then
+    echo "py2distro-build: Build-Depends already satisfied by the image"
+  else
+    apt-get "$@" update
+    apt-get "$@" --download-only --no-install-recommends build-dep "$srcdir"
+  fi
+  if [ -n "$cargo_lock" ]; then
+    satisfied || apt-get "$@" --no-download --no-install-recommends build-dep "$srcdir" >/dev/null
+    vendor_crates
+  fi
   ;;
 build)
   satisfied || apt-get "$@" --no-download --no-install-recommends build-dep "$srcdir"
+  use_vendored_crates
   # A fixed build path: it ends up in debug info and .buildinfo, so it must not vary between runs.
   work=/home/builder/build
   rm -rf "$work" && mkdir -p "$work"

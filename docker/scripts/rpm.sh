@@ -11,7 +11,12 @@
 #   /py2distro/out       read-write: artifacts, and package-METADATA from the built package
 #   /py2distro/localrepo optional, read-only: RPMs py2distro built earlier (any layout)
 # Environment: SOURCE_DATE_EPOCH, BUILD_JOBS, HOST_UID, HOST_GID; PY2DISTRO_RPM_DEPS from the image
-# (dnf: resolve with dnf; none: the image's toolchain stands in for BuildRequires, rpmbuild --nodeps).
+# (dnf: resolve with dnf; none: the image's toolchain stands in for BuildRequires, rpmbuild --nodeps:
+# the host's Debian equivalents of BuildRequires, /py2distro/src/py2distro-host-deps, are satisfied
+# with apt, and RPMs of ours from /py2distro/localrepo are installed with rpm --nodeps).
+# Rust crates (a Cargo.lock in the sdist) are vendored in the deps step with `cargo vendor`, as
+# `builder`, and the offline build's cargo reads only them. A line "py2distro-build: error: ..."
+# is what py2distro reports on failure.
 set -eu
 
 step=${1:?usage: py2distro-build deps|build}
@@ -41,6 +46,40 @@ prepare_tree() {
   rm -rf "$work" && mkdir -p "$work/BUILD" "$work/RPMS" "$work/SRPMS"
   cp -a /py2distro/src/SPECS /py2distro/src/SOURCES "$work/"
   chown -R builder:builder "$work"
+}
+
+hostdeps=/py2distro/src/py2distro-host-deps
+apt_opts="-o Dir::Cache::Archives=$cache/apt/archives -o Dir::State::Lists=$cache/apt/lists -o APT::Sandbox::User=root -o Acquire::Retries=3 -y -q --no-install-recommends"
+host_relations() { paste -sd, "$hostdeps"; }
+host_satisfied() {
+  [ -s "$hostdeps" ] || return 0
+  printf 'Source: py2distro-host\n\nPackage: py2distro-host\nArchitecture: all\n' > /tmp/py2distro-host.control
+  dpkg-checkbuilddeps -d "$(host_relations)" /tmp/py2distro-host.control >/dev/null 2>&1
+}
+
+vendor=$cache/cargo-vendor
+# The sdist's Cargo.lock (listed, not extracted: tar tells where it is), shallowest first.
+cargo_lock=$(tar -tf "$(find /py2distro/src/SOURCES -maxdepth 1 \( -name '*.tar.gz' -o -name '*.zip' -o -name '*.tar.bz2' -o -name '*.tar.xz' \) | head -n 1)" 2>/dev/null \
+  | grep -E '^[^/]+/([^/]+/){0,3}Cargo\.lock$' | awk -F/ '{print NF, $0}' | sort -n | head -n 1 | cut -d' ' -f2- || true)
+vendor_crates() {
+  [ -n "$cargo_lock" ] || return 0
+  rm -rf "$vendor" /home/builder/cargo-src && mkdir -p "$vendor" /home/builder/cargo-src
+  sdist=$(find /py2distro/src/SOURCES -maxdepth 1 -name '*.tar.*' | head -n 1)
+  tar -xf "$sdist" -C /home/builder/cargo-src
+  chown -R builder:builder /home/builder/cargo-src "$vendor"
+  if ! setpriv --reuid=builder --regid=builder --init-groups env -i HOME=/home/builder PATH=/usr/local/bin:/usr/bin:/bin \
+      cargo vendor --locked --manifest-path "/home/builder/cargo-src/${cargo_lock%Cargo.lock}Cargo.toml" "$vendor" >/dev/null; then
+    echo "py2distro-build: error: cannot fetch the Rust crates pinned by $cargo_lock (cargo vendor failed; see above). The build runs offline, so they must be fetched first: check that crates.io (or your cargo mirror) is reachable from the builder" >&2
+    exit 3
+  fi
+  rm -rf /home/builder/cargo-src
+  echo "py2distro-build: vendored $(find "$vendor" -mindepth 1 -maxdepth 1 -type d | wc -l) Rust crates for the offline build"
+}
+use_vendored_crates() {
+  [ -d "$vendor" ] || return 0
+  mkdir -p /home/builder/.cargo
+  printf '[source.crates-io]\nreplace-with = "vendored"\n\n[source.vendored]\ndirectory = "%s"\n\n[net]\noffline = true\n' "$vendor" > /home/builder/.cargo/config.toml
+  chown -R builder:builder /home/builder/.cargo
 }
 
 dnf_opts="-y -q --setopt=keepcache=True --setopt=cachedir=$cache/dnf --setopt=install_weak_deps=False"
@@ -73,9 +112,19 @@ deps:dnf)
     dnf $dnf_opts builddep "$work"/SRPMS/*.buildreqs.nosrc.rpm
     echo "py2distro-build: BuildRequires round $round installed"
   done
+  vendor_crates
   ;;
 deps:none)
-  echo "py2distro-build: this image resolves no BuildRequires (PY2DISTRO_RPM_DEPS=none)"
+  echo "py2distro-build: this image resolves no BuildRequires (PY2DISTRO_RPM_DEPS=none); its apt stands in"
+  mkdir -p "$cache/apt/archives/partial" "$cache/apt/lists/partial"
+  if ! host_satisfied; then
+    # shellcheck disable=SC2086
+    apt-get $apt_opts update
+    # shellcheck disable=SC2086
+    apt-get $apt_opts --download-only satisfy "$(host_relations)"
+    [ -z "$cargo_lock" ] || apt-get $apt_opts --no-download satisfy "$(host_relations)" >/dev/null
+  fi
+  vendor_crates
   ;;
 build:*)
   if [ "$mode" = dnf ]; then
@@ -84,8 +133,15 @@ build:*)
     [ -z "$rpms" ] || dnf $dnf_opts --disablerepo='*' install $rpms
     nodeps=
   else
+    # shellcheck disable=SC2086
+    host_satisfied || apt-get $apt_opts --no-download satisfy "$(host_relations)"
+    # Our own packages this build needs (built earlier): no RPM database to resolve them against.
+    if [ -d /py2distro/localrepo ]; then
+      find /py2distro/localrepo -name '*.rpm' ! -name '*.src.rpm' -type f -exec rpm -i --nodeps --noscripts --replacefiles --replacepkgs {} +
+    fi
     nodeps=--nodeps
   fi
+  use_vendored_crates
   prepare_tree
   as_builder_rpmbuild -ba $nodeps "$work/SPECS/$(basename "$spec")"
   find "$work/RPMS" "$work/SRPMS" -name '*.rpm' -type f -exec cp -t /py2distro/out {} +

@@ -15,6 +15,7 @@ import type { FetchOptions } from '../stages/fetch/index.js';
 import { publishPackages, type PublishResult, type PublishSettings } from '../stages/publish/index.js';
 import { renderPackaging } from '../stages/render/index.js';
 import type { SigningKey } from '../stages/sign/index.js';
+import { createBuildRequirements } from './build-requirements.js';
 import { describeSignature } from './fetch.js';
 import { extrasFor, sdistSource, type RenderSettings } from './render.js';
 import { withWorkDir, type RunEnv } from './run-env.js';
@@ -60,12 +61,18 @@ export async function runBuild(opts: BuildRunOptions, env: RunEnv): Promise<Buil
   const builds: BuiltPackage[] = [];
   await withWorkDir(env, 'build', async (stage) => {
     const source = sdistSource(opts.fetch, stage);
+    const prepare = createBuildRequirements(
+      { fetch: opts.fetch, render: opts.render, engine: opts.engine, outDir, localRepo: opts.localRepo, timeoutSeconds: opts.timeoutSeconds, keepWork: opts.keepWork },
+      stage,
+    );
 
     async function buildOne(requirement: string, target: Target, report: (text: string) => void): Promise<void> {
       report('fetching and verifying');
       const sdist = await source.fetchFor(requirement, target);
       report(`${sdist.filename}: ${describeSignature(sdist)}; inspecting`);
       const inspected = await source.inspect(sdist);
+      // Build requirements the distro lacks are built first; a missing one fails here, before any build container.
+      const prepared = await prepare(requirement, target, report);
       report(`rendering ${sdist.filename}`);
       const rendered = await renderPackaging(
         {
@@ -78,15 +85,18 @@ export async function runBuild(opts: BuildRunOptions, env: RunEnv): Promise<Buil
           extras: extrasFor(opts.render, sdist.name),
           runTests: opts.render.runTests,
           revision: opts.render.revision,
+          localPackages: prepared.localPackages,
+          distro: prepared.distro,
         },
         stage,
       );
       for (const u of rendered.unmetRequirements) env.log.warn(`${sdist.name} on ${target.name}: ${u}`);
+      for (const n of rendered.notes) env.log.debug(`${sdist.name} on ${target.name}: ${n}`);
       const built = await buildPackage(
         rendered,
         {
           target, engine: opts.engine, outDir, provenance: sdist.provenance,
-          localRepo: opts.localRepo, timeoutSeconds: opts.timeoutSeconds, keepWork: opts.keepWork,
+          localRepo: prepared.localRepo ?? opts.localRepo, timeoutSeconds: opts.timeoutSeconds, keepWork: opts.keepWork,
         },
         { ...stage, onLine: (line) => report(line) },
       );

@@ -103,9 +103,12 @@ export function debianContinuation(lines: readonly string[]): string {
     .join('\n');
 }
 
-/** Debian extended description from free text, never empty (lintian extended-description-is-empty). */
-export function debianDescription(text: string | undefined, closing: string): string {
-  const lines = descriptionLines(text);
+/**
+ * Debian extended description, never empty (lintian extended-description-is-empty): from free text,
+ * or from lines already laid out (wrapped to 78 columns; stages/render/description.ts).
+ */
+export function debianDescription(text: string | readonly string[] | undefined, closing: string): string {
+  const lines = Array.isArray(text) ? text.map((l) => cleanText(l).slice(0, 79)) : descriptionLines(text as string | undefined);
   if (lines.length) lines.push('');
   lines.push(...wrap(closing, 78));
   return debianContinuation(lines);
@@ -129,8 +132,8 @@ export function rpmTag(text: string | undefined): string {
  * of such a line is escaped twice: after the one expansion the line starts with "%%", which is no
  * directive, and shows as "%%" in the package's description.
  */
-export function rpmDescription(text: string | undefined, closing: string): string {
-  const lines = descriptionLines(text, 40);
+export function rpmDescription(text: string | readonly string[] | undefined, closing: string): string {
+  const lines = Array.isArray(text) ? text.map((l) => cleanText(l)) : descriptionLines(text as string | undefined, 40);
   if (lines.length) lines.push('');
   lines.push(...wrap(closing, 78));
   return lines.map((l) => rpmEscape(/^\s*%/.test(l) ? ` ${l.replace(/^(\s*)%/, '$1%%')}` : l)).join('\n');

@@ -64,8 +64,8 @@ export const TARGETS: readonly Target[] = [
   },
 ];
 
-/** Short aliases: `--target deb` is debian-bookworm, `--target rpm` is fedora-41. */
-const ALIASES: Record<string, string> = { deb: 'debian-bookworm', rpm: 'fedora-41' };
+/** Short aliases: `--target deb` is debian-trixie (Debian's stable release since 2025-08; bookworm is oldstable), `--target rpm` is fedora-41. */
+const ALIASES: Record<string, string> = { deb: 'debian-trixie', rpm: 'fedora-41' };
 
 export function getTarget(name: string): Target {
   const t = TARGETS.find((x) => x.name === (ALIASES[name] ?? name));

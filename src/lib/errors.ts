@@ -64,6 +64,8 @@ export const CATALOGUE = {
   E_METADATA: { exit: EXIT.FAILURE, hint: 'The sdist\'s metadata could not be read; see the cause.' },
   E_NAME_INVALID: { exit: EXIT.FAILURE, hint: 'The name or version cannot be expressed safely in the target\'s packaging grammar.' },
   E_TEMPLATE: { exit: EXIT.FAILURE, hint: 'A packaging template failed to render; check --templates overrides.' },
+  E_RUST_CRATES: { exit: EXIT.FAILURE, hint: 'The offline build can only use Rust crates pinned by a Cargo.lock in the sdist; ask upstream to include it (maturin and setuptools-rust sdists usually do).' },
+  E_BUILD_REQUIREMENT: { exit: EXIT.FAILURE, hint: 'Publish the missing build requirement on the index (--index-url), or pass a package of it with --local-repo.' },
 
   // build (exit 1)
   E_ENGINE_UNREACHABLE: { exit: EXIT.FAILURE, hint: 'Start the container engine (docker daemon / podman service) or check CONTAINERS_CONF.' },

@@ -33,6 +33,10 @@ export interface SdistMetadata {
   consoleScripts: Record<string, string>;
   guiScripts: Record<string, string>;
   buildSystem: { requires: Requirement[]; backend?: string; declared: boolean };
+  /** `setup_requires` of setup.py / setup.cfg, read statically (python/build-requirements.ts). */
+  setupRequires: Requirement[];
+  /** Rust sources: the Cargo.toml and its Cargo.lock (relative paths), when the sdist has them. */
+  rust?: { manifest: string; lock?: string; hasDependencies: boolean };
   /** Fields the backend computes at build time (Dynamic / pyproject dynamic), core-metadata names. */
   dynamic: string[];
   /** Fields this sdist does not state at all (setup.py-only projects): filled later from the wheel. */

@@ -10,6 +10,11 @@ import { pkgInfo, type SdistSpec } from './sdist.ts';
 export const CONTAINERS_CONF = process.env.CONTAINERS_CONF ?? path.join(ROOT, 'test/fixtures/containers.conf');
 export const BASE_IMAGE = 'localhost/py2distro-base:debian-bookworm';
 
+/** The bootstrapped base of a Debian target: a clean apt client of that release. */
+export function baseImageFor(target: string): string {
+  return `localhost/py2distro-base:${target}`;
+}
+
 const LICENSE = 'MIT License\n\nCopyright (c) 2026 Test Author\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n';
 
 function setuptoolsProject(name: string, version: string, extra: Record<string, string>): SdistSpec {

@@ -40,8 +40,14 @@ export interface RealBackendOptions {
   publish: PublishSettings;
 }
 
+// The binary name render gave each of our packages (target → project → name): a project the distro
+// ships keeps the distro's name (stages/render/distro-fit.ts), which only render knows.
+const renderedNames = new Map<string, Map<string, string>>();
+
 /** The binary package name py2distro gives a node on a target (for py3dist-overrides / Requires). */
 export function ourBinaryName(node: ClosureNode, target: Target): string {
+  const rendered = renderedNames.get(target.name)?.get(node.name);
+  if (rendered) return rendered;
   const { inspected } = node.sdist.handle as SdistHandle;
   return familyOf(target).binaryName(inspected.metadata);
 }
@@ -65,17 +71,19 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       );
       return r.stdout;
     },
-    async render({ node, target, revision, dependencies, workDir }) {
+    async render({ node, target, revision, dependencies, workDir, distro }) {
       const handle = node.sdist.handle as SdistHandle;
       await mkdir(workDir, { recursive: true });
       const result = await renderPackaging(
         {
           sdist: handle.inspected, provenance: handle.fetched.provenance, target, outDir: workDir,
           templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision,
-          localPackages: new Map(dependencies.map((d) => [d.name, ourBinaryName(d, target)])),
+          localPackages: new Map(dependencies.map((d) => [d.name, ourBinaryName(d, target)])), distro,
         },
         { ...o.env, workDir },
       );
+      if (!renderedNames.has(target.name)) renderedNames.set(target.name, new Map());
+      renderedNames.get(target.name)!.set(node.name, result.binaryPackages[0]!);
       // The provenance record carries the verification time; it is not an input of the build.
       const digest = result.family === 'deb'
         ? await digestTree(path.join(result.deb.sourceDir, 'debian'), (rel) => rel === 'py2distro-provenance.json')

@@ -26,7 +26,7 @@ export interface ResolvedSdist {
   sha256: string;
   /** Requires-Dist as PEP 508 strings (markers included). */
   requiresDist: string[];
-  /** `[build-system] requires`. */
+  /** The Python side of what building it needs (python/build-requirements.ts: build-system, backend, setup_requires). */
   buildRequires: string[];
   signature: { status: string; signer?: string; attestedBy?: string };
   /** The Debian binary package name we would give it (deb targets), for name-clash checks. */
@@ -103,6 +103,12 @@ interface Want {
 
 export async function computeClosure(opts: {
   manifest: Manifest; target: Target; archive: DistroArchive; backend: ClosureBackend; conflictPolicy: 'build' | 'fail';
+  /**
+   * `build`: of the requested projects only what building them needs is followed (their runtime
+   * dependencies are the distro's or the user's business); what those build requirements need
+   * at runtime is followed too, since they are installed for the build.
+   */
+  rootsBuildOnly?: boolean;
 }): Promise<Closure> {
   const { manifest, target, archive, backend, conflictPolicy } = opts;
   const closure: Closure = { target: target.name, nodes: new Map(), conflicts: [], excluded: [] };
@@ -187,7 +193,7 @@ export async function computeClosure(opts: {
     const children = new Map<string, 'run' | 'build'>();
     edges.set(sdist.name, children);
     const requests: { text: string; build: boolean }[] = [
-      ...sdist.requiresDist.map((text) => ({ text, build: false })),
+      ...(opts.rootsBuildOnly && node.root ? [] : sdist.requiresDist.map((text) => ({ text, build: false }))),
       ...sdist.buildRequires.map((text) => ({ text, build: true })),
     ];
     for (const { text, build } of requests) {
@@ -236,9 +242,9 @@ export async function computeClosure(opts: {
 function decideDistro(name: string, spec: string, w: Want, archive: DistroArchive, policy: 'build' | 'fail', closure: Closure): boolean {
   const provision = archive.lookup(name);
   if (!provision) return false;
-  // Build tools come from the builder image; an older one there is the image's business, not ours.
-  if (w.buildOnly) return true;
   if (provision.upstream && (!spec || pep440.satisfies(provision.upstream, spec))) return true;
+  // A build tool whose version the distro does not say: the build will tell.
+  if (w.buildOnly && !provision.upstream) return true;
   const kind: ConflictKind = provision.upstream ? 'distro-too-old' : 'distro-version-unknown';
   closure.conflicts = closure.conflicts.filter((c) => c.project !== name);
   closure.conflicts.push({ kind, project: name, required: spec, distro: provision, decision: policy, requiredBy: [...w.requiredBy].sort() });

@@ -13,6 +13,7 @@ import { Py2DistroError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fs/atomic.js';
 import type { Target } from '../../distro/targets.js';
 import { normalizeName } from '../../python/requirement.js';
+import { loadPy3distTable } from '../../distro/deb/python-names.js';
 
 /** Serialisable snapshot of a target's archive. */
 export interface DistroArchiveData {
@@ -147,12 +148,18 @@ export interface DistroArchiveOptions {
   imageId: string;
   cacheDir: string;
   runInImage: RunInImage;
+  /**
+   * Read the image's apt archive whatever the target's family: what the test-only rpmtest target
+   * installs its build requirements from (its "BuildRequires" are Debian packages).
+   */
+  hostApt?: boolean;
 }
 
 /** The target's archive, from the cache when this image id was queried before. */
 export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<DistroArchive> {
   const { target, imageId } = opts;
-  const file = path.join(opts.cacheDir, 'distro-archive', `${target.name}-${imageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 64)}.json`);
+  const family = opts.hostApt ? 'deb' : target.family;
+  const file = path.join(opts.cacheDir, 'distro-archive', `${target.name}${opts.hostApt ? '-apt' : ''}-${imageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 64)}.json`);
   try {
     const cached = JSON.parse(await readFile(file, 'utf8')) as DistroArchiveData;
     if (cached.schema === 1 && cached.imageId === imageId) return new DistroArchive(cached);
@@ -160,14 +167,18 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
     // not cached yet (or unreadable): query the image
   }
   const data: DistroArchiveData = {
-    schema: 1, target: target.name, imageId, family: target.family,
+    schema: 1, target: target.name, imageId, family,
     binaries: {}, fallback: {}, python3dist: {}, queriedAt: new Date().toISOString(),
   };
-  if (target.family === 'deb') {
+  if (family === 'deb') {
     const out = await query(opts, DEB_QUERY);
     const at = out.indexOf(FALLBACK_MARK);
     data.binaries = parseDumpavail(at >= 0 ? out.slice(0, at) : out);
     data.fallback = parseFallback(at >= 0 ? out.slice(at + FALLBACK_MARK.length) : '');
+    // An image without dh-python (rpmtest-bookworm): dh-python's table of this host, else the built-in one.
+    if (Object.keys(data.fallback).length === 0) {
+      for (const [k, v] of await loadPy3distTable()) if (!v.includes('(')) data.fallback[k] = v;
+    }
     if (Object.keys(data.binaries).length === 0) {
       throw new Py2DistroError('E_DEPENDENCY', `the ${target.name} archive index in ${opts.image} is empty`, {
         hint: 'The builder container needs network access to its distribution mirror to read the archive index.',

@@ -11,6 +11,7 @@ import { fetchSdist, type FetchedSdist, type FetchOptions } from '../../stages/f
 import { inspectSdist, type InspectedSdist } from '../../stages/inspect/index.js';
 import { checkBuiltMatchesVerified } from '../../stages/verify/index.js';
 import { familyOf } from '../../distro/family.js';
+import { buildNeeds } from '../../python/build-requirements.js';
 import { evaluateMarker, markerEnvironment } from '../../python/markers.js';
 import type { Target } from '../../distro/targets.js';
 import type { ClosureBackend, ClosureRequest, ResolvedSdist } from './closure.js';
@@ -51,7 +52,7 @@ export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv): 
       version: fetched.version,
       sha256: fetched.sha256,
       requiresDist: metadata.requiresDist.map((r) => r.raw),
-      buildRequires: metadata.buildSystem.requires.map((r) => r.raw),
+      buildRequires: buildNeeds(metadata).python.map((r) => `${r.name}${r.specifier}${r.marker ? ` ; ${r.marker}` : ''}`),
       signature: {
         status: fetched.provenance.signature.status,
         ...(fetched.provenance.signature.signer ? { signer: fetched.provenance.signature.signer } : {}),

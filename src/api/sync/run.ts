@@ -77,10 +77,12 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
   };
   let nodes: ClosureNode[];
   let image: { ref: string; id: string };
+  let distroFacts: WaveContext['distro'];
   try {
     image = await backend.image(target);
     report.imageId = image.id;
     const archive = await loadDistroArchive({ target, image: image.ref, imageId: image.id, cacheDir: opts.cacheDir, runInImage: backend.runInImage });
+    if (target.family === 'deb') distroFacts = { fallback: archive.data.fallback, binaries: archive.data.binaries };
     const closure = await computeClosure({ manifest: opts.manifest, target, archive, backend, conflictPolicy: opts.conflictPolicy });
     nodes = [...closure.nodes.values()];
     report.conflicts = closure.conflicts;
@@ -116,7 +118,7 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
   let stop = false;
   for (const wave of plan.waves) {
     const ctx: WaveContext = {
-      target, image: image.ref, imageId: image.id, backend, byName, blocked, failed, liveVersion, targetState,
+      target, distro: distroFacts, image: image.ref, imageId: image.id, backend, byName, blocked, failed, liveVersion, targetState,
       outDir, logDir, keyOf: (input) => buildKey({ ...input, toolVersion: VERSION, imageId: image.id, target: target.name, options: opts.keyOptions }),
       revisionFor, jobs: opts.jobs, failFast: opts.failFast, stopped: () => stop || Boolean(opts.signal?.aborted) || (opts.failFast && failed.size > 0), log,
     };

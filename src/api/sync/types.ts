@@ -6,6 +6,7 @@
 import type { Target } from '../../distro/targets.js';
 import type { ClosureBackend, ClosureNode } from './closure.js';
 import type { RunInImage } from './distro-archive.js';
+import type { DistroFacts } from '../../stages/render/index.js';
 
 export interface RenderedPackaging {
   /** Digest of the rendered packaging (see buildkey.digestTree). */
@@ -21,7 +22,8 @@ export interface SyncBackend extends ClosureBackend {
   image(target: Target): Promise<{ ref: string; id: string }>;
   /** Runs one throwaway container (used to read the distro archive index). */
   runInImage: RunInImage;
-  render(req: { node: ClosureNode; target: Target; revision: number; dependencies: ClosureNode[]; workDir: string }): Promise<RenderedPackaging>;
+  /** `distro`: the target archive's names and versions (deb targets), so a project the distro ships keeps its name. */
+  render(req: { node: ClosureNode; target: Target; revision: number; dependencies: ClosureNode[]; workDir: string; distro?: DistroFacts }): Promise<RenderedPackaging>;
   /** Build in a container; `localPackages` are our package files the build may install. */
   build(req: {
     node: ClosureNode; target: Target; rendered: RenderedPackaging; image: string; localPackages: string[]; outDir: string; logPath: string;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Logger } from '../../lib/log.js';
 import type { Target } from '../../distro/targets.js';
+import type { DistroFacts } from '../../stages/render/index.js';
 import type { BuildKeyInput } from './buildkey.js';
 import type { ClosureNode } from './closure.js';
 import type { PackageOutcome } from './report.js';
@@ -16,6 +17,8 @@ import { mapLimit } from '../../lib/concurrency.js';
 
 export interface WaveContext {
   target: Target;
+  /** The target archive's names and versions, for render (deb targets). */
+  distro?: DistroFacts;
   image: string;
   imageId: string;
   backend: SyncBackend;
@@ -71,7 +74,7 @@ async function buildOne(node: ClosureNode, ctx: WaveContext): Promise<WaveResult
     const dependencyVersions = Object.fromEntries(node.deps.map((d) => [d, ctx.liveVersion.get(d) ?? '?']));
     const workDir = path.join(ctx.outDir, node.name);
     const dependencies = node.deps.map((d) => ctx.byName.get(d)!).filter(Boolean);
-    const base = await ctx.backend.render({ node, target: ctx.target, revision: 1, dependencies, workDir: path.join(workDir, 'render-1') });
+    const base = await ctx.backend.render({ node, target: ctx.target, revision: 1, dependencies, workDir: path.join(workDir, 'render-1'), distro: ctx.distro });
     const key = ctx.keyOf({ sdistSha256: node.sha256, packagingDigest: base.digest, dependencyVersions });
     if (prev && prev.key === key) {
       outcome.packageVersion = prev.packageVersion;
@@ -79,7 +82,7 @@ async function buildOne(node: ClosureNode, ctx: WaveContext): Promise<WaveResult
     }
     const revision = ctx.revisionFor(prev, node.version, key);
     const rendered = revision === 1 ? base : await ctx.backend.render({
-      node, target: ctx.target, revision, dependencies, workDir: path.join(workDir, `render-${revision}`),
+      node, target: ctx.target, revision, dependencies, workDir: path.join(workDir, `render-${revision}`), distro: ctx.distro,
     });
     const logPath = path.join(ctx.logDir, `${node.name}-${node.version}.build.log`);
     outcome.logPath = logPath;

@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .command('render')
     .description('write packaging sources (debian/ tree + .orig tarball, or .spec + sources) for an sdist, without building')
     .argument('<requirement>', 'name, name==1.2, "name>=1,<2", or a path to a local .tar.gz/.zip sdist')
-    .option('--target <target>', 'target to render for (deb = debian-bookworm, rpm = fedora-41); repeatable', collect)
+    .option('--target <target>', 'target to render for (deb = debian-trixie, rpm = fedora-41); repeatable', collect)
     .option('--out <dir>', 'output directory (default: config "out", else ./py2distro-out)')
     .option('--revision <n>', 'Debian revision / RPM release (default 1)', positiveInt);
   addRenderOptions(cmd);

@@ -40,6 +40,13 @@ export function register(program: Command): void {
       const [{ selectEngine }, { runSyncSet }, { reportMarkdown }] = await Promise.all([
         import('../../stages/build/index.js'), import('../../api/sync/index.js'), import('../../api/sync/report.js'),
       ]);
+      // pip's -c is constraints; a user reaching for the config file gets told so, not a PEP 440 error.
+      const yaml = (flags.constraint ?? []).find((f) => /\.ya?ml$/i.test(f));
+      if (yaml) {
+        throw new Py2DistroError('E_USAGE', `-c ${yaml}: -c is --constraint (a pip constraints file, as in pip); did you mean --config ${yaml}?`, {
+          hint: `Pass the configuration file with --config ${yaml} (it goes before the command: py2distro --config ${yaml} sync).`,
+        });
+      }
       const ctx = await createContext(self);
       const c = ctx.config;
       const repoDir = flags.repo ?? c.repo;

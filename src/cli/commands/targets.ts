@@ -30,7 +30,7 @@ export function register(program: Command): void {
               r.testOnly ? 'test only: RPM path built on Debian with Debian\'s rpm, not for production' : '',
             ].join(' ').trimEnd(),
           ),
-          'aliases: deb = debian-bookworm, rpm = fedora-41',
+          'aliases: deb = debian-trixie, rpm = fedora-41',
         ].join('\n'),
       );
     });

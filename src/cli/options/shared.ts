@@ -40,7 +40,7 @@ export function renderSettingsFrom(flags: RenderFlags, config: ConfigFile): Rend
 
 export function addBuildOptions(cmd: Command): Command {
   cmd
-    .option('--target <target>', 'target to build for; repeatable (default: config targets, else deb = debian-bookworm; rpm = fedora-41)', collect)
+    .option('--target <target>', 'target to build for; repeatable (default: config targets, else deb = debian-trixie; rpm = fedora-41)', collect)
     .option('--out <dir>', 'where artifacts, build logs and provenance records go (default: config out; build: ./py2distro-out, sync: a temporary directory)')
     .option('--jobs <n>', 'builds run at the same time (default: config jobs, else 1)', positiveInt)
     .option('--keep-work', 'keep the work directories (rendered sources, container mounts) for debugging')

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { satisfies } from '@renovatebot/pep440';
 import { normalizeName, type Requirement } from '../../python/pep508.js';
 import type { SdistMetadata } from '../../python/metadata.js';
+import { buildNeeds, type BuildTool } from '../../python/build-requirements.js';
 import { evaluateMarker, markerEnvironment } from '../../python/markers.js';
 import { DEBIAN_PACKAGE_NAME, requireGrammar } from '../sanitize.js';
 import type { Target } from '../targets.js';
@@ -33,6 +34,12 @@ const BUILD_TABLE: Record<string, string> = {
   'flit-core': 'flit', hatchling: 'python3-hatchling', 'hatch-vcs': 'python3-hatch-vcs', 'poetry-core': 'python3-poetry-core',
   cython: 'cython3', 'setuptools-rust': 'python3-setuptools-rust', 'pdm-backend': 'python3-pdm-backend', 'pdm-pep517': 'python3-pdm-pep517',
   'meson-python': 'python3-mesonpy', 'scikit-build-core': 'python3-scikit-build-core', pip: 'python3-pip',
+  maturin: 'python3-maturin', pbr: 'python3-pbr', 'pytest-runner': 'python3-pytest-runner',
+};
+
+/** Programs a build runs (python/build-requirements.ts) → Debian packages (same names in bookworm and trixie). */
+export const DEB_TOOLS: Record<BuildTool, string[]> = {
+  ninja: ['ninja-build'], cmake: ['cmake'], meson: ['meson'], patchelf: ['patchelf'], rust: ['cargo', 'rustc'], 'pkg-config': ['pkg-config'],
 };
 
 export async function loadPy3distTable(file = DH_PYTHON_TABLE): Promise<Py3distTable> {
@@ -118,11 +125,22 @@ export function requiresPythonProblem(meta: Pick<SdistMetadata, 'requiresPython'
   return ok ? undefined : `Requires-Python "${spec}" excludes ${target.name}'s Python ${target.python.fullVersion}`;
 }
 
-/** Build-Depends beyond debhelper: dh-python, the interpreter, the pyproject plugin and the backend. */
+/**
+ * The Debian packages that stand for a build's needs (python/build-requirements.ts): the Python
+ * ones through dh-python's names (or ours), the programs through {@link DEB_TOOLS}.
+ */
+export function debianBuildNeeds(meta: Pick<SdistMetadata, 'buildSystem' | 'setupRequires' | 'rust'>, opts: DebMappingOptions): DebMapped {
+  const needs = buildNeeds(meta);
+  const mapped = mapDebRequirements(needs.python, opts, true);
+  const tools = needs.tools.flatMap((t) => DEB_TOOLS[t]);
+  return { ...mapped, depends: [...new Set([...mapped.depends, ...tools])], notes: [...needs.notes, ...mapped.notes] };
+}
+
+/** Build-Depends beyond debhelper: dh-python, the interpreter, the pyproject plugin, the backend and what the build needs. */
 export function debianBuildDepends(meta: SdistMetadata, opts: DebMappingOptions & { runTests?: boolean }): DebMapped {
   const base = ['debhelper-compat (= 13)', 'dh-python', meta.hasExtensions ? 'python3-all-dev' : 'python3-all'];
   if (meta.buildSystem.declared && meta.buildSystem.backend) base.push('pybuild-plugin-pyproject');
-  const backend = mapDebRequirements(meta.buildSystem.requires, opts, true);
+  const backend = debianBuildNeeds(meta, opts);
   const tests = opts.runTests ? mapDebRequirements(meta.requiresDist, opts) : { depends: [], overrides: [], unmet: [], notes: [] };
   const depends = [...new Set([...base, ...backend.depends, ...(opts.runTests ? ['python3-pytest', ...tests.depends] : [])])];
   return { depends, overrides: [], unmet: [...backend.unmet, ...tests.unmet].map((u) => `build: ${u}`), notes: backend.notes };

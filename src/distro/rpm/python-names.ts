@@ -6,6 +6,7 @@
  */
 import type { Requirement } from '../../python/pep508.js';
 import type { SdistMetadata } from '../../python/metadata.js';
+import { buildNeeds, type BuildTool } from '../../python/build-requirements.js';
 import { evaluateMarker, markerEnvironment } from '../../python/markers.js';
 import { RPM_PACKAGE_NAME, requireGrammar } from '../sanitize.js';
 import type { Target } from '../targets.js';
@@ -49,4 +50,18 @@ export function mapRpmRequirements(reqs: readonly Requirement[], opts: RpmMappin
   }
   out.requires = [...new Set(out.requires)];
   return out;
+}
+
+/** Programs a build runs (python/build-requirements.ts) → Fedora/EL packages. */
+export const RPM_TOOLS: Record<BuildTool, string[]> = {
+  ninja: ['ninja-build'], cmake: ['cmake'], meson: ['meson'], patchelf: ['patchelf'], rust: ['cargo', 'rust'], 'pkg-config': ['pkgconf-pkg-config'],
+};
+
+/**
+ * Static BuildRequires of a Fedora/EL spec. The Python side is `%pyproject_buildrequires`' job (it
+ * asks the backend itself, setup_requires included), so only what it cannot know is listed: the
+ * programs the build runs.
+ */
+export function rpmToolBuildRequires(meta: Pick<SdistMetadata, 'buildSystem' | 'setupRequires' | 'rust'>): string[] {
+  return [...new Set(buildNeeds(meta).tools.flatMap((t) => RPM_TOOLS[t]))];
 }

@@ -24,7 +24,7 @@ import type { Target } from '../../distro/targets.js';
 /** The part of render's RenderResult the build needs (render returns a superset). */
 export type RenderedSources = RenderedCommon & (
   | { family: 'deb'; deb: { sourceDir: string; origTarball: string } }
-  | { family: 'rpm'; rpm: { specFile: string; sourceTarball: string; sources: string[] } }
+  | { family: 'rpm'; rpm: { specFile: string; sourceTarball: string; sources: string[]; hostDeps?: string } }
 );
 
 interface RenderedCommon {
@@ -33,6 +33,8 @@ interface RenderedCommon {
   arch: string;
   sourceDateEpoch: number;
   metadata: SdistMetadata;
+  /** What render decided (names, added dependencies): written at the top of the build log. */
+  notes?: string[];
 }
 
 export interface BuildOptions {
@@ -88,6 +90,14 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
     env.onLine?.(line);
   };
   let aborted = false;
+  // The scripts' own diagnosis of a failure (docker/scripts: "py2distro-build: error: ..."), if any.
+  let diagnosis: string | undefined;
+  const onContainerLine = (line: string) => {
+    const m = /^py2distro-build: error: (.+)$/.exec(line);
+    if (m) diagnosis = m[1];
+    onLine(line);
+  };
+  for (const note of rendered.notes ?? []) onLine(`py2distro: ${note}`);
   try {
     const dirs = { src: path.join(runDir, 'src'), cache: path.join(runDir, 'cache'), out: path.join(runDir, 'out') };
     await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
@@ -121,7 +131,7 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
           labels: { 'org.py2distro.build': stem },
           command: ['py2distro-build', step],
         },
-        { signal: env.signal, timeout: remaining, onLine },
+        { signal: env.signal, timeout: remaining, onLine: onContainerLine },
       );
     }
     const produced = (await readdir(dirs.out)).filter((f) => ARTIFACT.test(f)).sort();
@@ -146,7 +156,7 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
     aborted = Boolean(env.signal?.aborted);
     if (aborted) throw new Py2DistroError('E_ABORTED', `${stem}: build interrupted`, { cause: err });
     if (err instanceof Py2DistroError && err.code === 'E_EXEC') {
-      throw new Py2DistroError('E_BUILD_FAILED', `${stem}: ${err.message.split('\n')[0]}`, {
+      throw new Py2DistroError('E_BUILD_FAILED', `${stem}: ${diagnosis ?? err.message.split('\n')[0]}`, {
         cause: err,
         hint: `Read the build log: ${path.join(opts.outDir, `${stem}.build.log`)}${opts.keepWork ? ` (work dir kept: ${runDir})` : ''}`,
       });
@@ -175,6 +185,7 @@ async function stageSources(rendered: RenderedSources, dir: string): Promise<voi
     await copyFile(rpm.specFile, path.join(dir, 'SPECS', path.basename(rpm.specFile)));
     // Every SourceN: file render wrote (the tarball, the provenance record), in N order.
     for (const source of rpm.sources) await copyFile(source, path.join(dir, 'SOURCES', path.basename(source)));
+    if (rpm.hostDeps) await copyFile(rpm.hostDeps, path.join(dir, 'py2distro-host-deps'));
   }
 }
 

@@ -16,6 +16,7 @@ import { all, first, parseCoreMetadata, people, type CoreMetadataFields } from '
 import { parsePyproject, type PyprojectData } from './pyproject.js';
 import { parseSetupCfg, type SetupCfgData } from './setupcfg.js';
 import { detectSources, readEggInfo, type EggInfo } from './sources.js';
+import { staticBuildFacts } from './static-build.js';
 
 import type { SdistMetadata } from '../../python/metadata.js';
 
@@ -68,6 +69,9 @@ export async function inspectSdist(sdistPath: string, env: StageEnv, limits: Ext
   metadata.sourceDateEpoch = extracted.newestMtime;
   const detected = await detectSources(dir, extracted.files, py);
   metadata.hasExtensions = detected.hasExtensions;
+  const facts = await staticBuildFacts(dir, extracted.files, cfg?.setupRequires ?? []);
+  metadata.setupRequires = facts.setupRequires;
+  if (facts.rust) metadata.rust = facts.rust;
   metadata.importNames = egg.topLevel.length ? egg.topLevel : py?.setuptools?.packages?.filter((p) => !p.includes('.')).length
     ? py.setuptools.packages!.filter((p) => !p.includes('.'))
     : cfg?.packages?.filter((p) => !p.includes('.')).length ? cfg.packages.filter((p) => !p.includes('.')) : detected.importNames;
@@ -167,6 +171,7 @@ async function merge(m: MergeInput): Promise<SdistMetadata> {
     consoleScripts,
     guiScripts: proj?.guiScripts ?? {},
     buildSystem: { requires: buildSystemRequires.map(parseDependency), backend: py?.buildSystem?.backend, declared: Boolean(py?.buildSystem) },
+    setupRequires: [],
     dynamic: [...dynamic].sort(),
     unknown,
     importNames: [],

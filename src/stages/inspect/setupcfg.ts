@@ -66,6 +66,8 @@ export interface SetupCfgData {
   projectUrls: Record<string, string>;
   classifiers: string[];
   installRequires?: string[];
+  /** [options] setup_requires. */
+  setupRequires: string[];
   extrasRequire: Record<string, string[]>;
   pythonRequires?: string;
   consoleScripts: Record<string, string>;
@@ -116,6 +118,7 @@ export function parseSetupCfg(text: string): SetupCfgData {
     classifiers: plain(md, 'classifiers') === undefined ? [] : listValue(md.get('classifiers'), /\n/),
     installRequires: opts.has('install_requires') ? (plain(opts, 'install_requires') === undefined ? undefined : semiList(opts.get('install_requires'))) : undefined,
     extrasRequire: extras,
+    setupRequires: plain(opts, 'setup_requires') === undefined ? [] : semiList(opts.get('setup_requires')),
     pythonRequires: plain(opts, 'python_requires'),
     consoleScripts,
     packages: packages && !/^find/.test(packages) ? listValue(packages) : undefined,

@@ -50,9 +50,9 @@ const COMMON_LICENSES: [RegExp, string][] = [
   [/^GFDL-1\.2/, 'GFDL-1.2'], [/^GFDL-1\.3/, 'GFDL-1.3'],
 ];
 
-/** The /usr/share/common-licenses file for a single SPDX id, if Debian ships one. */
+/** The /usr/share/common-licenses file for a single SPDX id (an exception does not change it), if Debian ships one. */
 export function commonLicenseFile(spdx: string | undefined): string | undefined {
-  if (!spdx || / (AND|OR|WITH) /.test(spdx)) return undefined;
+  if (!spdx || / (AND|OR) /.test(spdx)) return undefined;
   const hit = COMMON_LICENSES.find(([re]) => re.test(spdx));
   return hit ? `/usr/share/common-licenses/${hit[1]}` : undefined;
 }
@@ -64,11 +64,29 @@ function lookup(text: string): string | undefined {
   return KNOWN[key] ?? KNOWN[key.replace(/ license$/, '')];
 }
 
-function dep5Of(spdx: string): string {
+export function dep5Of(spdx: string): string {
   return spdx.split(/ (AND|OR|WITH) /).map((p) => (/^(AND|OR|WITH)$/.test(p) ? p.toLowerCase() : DEP5[p] ?? p)).join(' ');
 }
 
-export function detectLicense(opts: { expression?: string; license?: string; classifiers?: readonly string[] }): LicenseInfo {
+// The licence files' own words, for metadata that names no licence (SPDX list texts' titles).
+const TEXTS: [RegExp, string][] = [
+  [/Apache License\s*,?\s*Version 2\.0/i, 'Apache-2.0'],
+  [/GNU LESSER GENERAL PUBLIC LICENSE\s+Version 3/i, 'LGPL-3.0-only'], [/GNU LESSER GENERAL PUBLIC LICENSE\s+Version 2\.1/i, 'LGPL-2.1-only'],
+  [/GNU GENERAL PUBLIC LICENSE\s+Version 3/i, 'GPL-3.0-only'], [/GNU GENERAL PUBLIC LICENSE\s+Version 2/i, 'GPL-2.0-only'],
+  [/Mozilla Public License,?\s+(v\.|version)\s*2\.0/i, 'MPL-2.0'],
+  [/Permission is hereby granted, free of charge, to any person obtaining a copy/i, 'MIT'],
+  [/Redistribution and use in source and binary forms[\s\S]*Neither the name/i, 'BSD-3-Clause'],
+  [/Redistribution and use in source and binary forms/i, 'BSD-2-Clause'],
+  [/Permission to use, copy, modify, and\/or distribute this software for any/i, 'ISC'],
+];
+
+/** The licence a licence file's text is, when it is one of the common texts unchanged in its first lines. */
+export function licenseFromText(text: string | undefined): string | undefined {
+  const head = (text ?? '').slice(0, 4000);
+  return TEXTS.find(([re]) => re.test(head))?.[1];
+}
+
+export function detectLicense(opts: { expression?: string; license?: string; classifiers?: readonly string[]; text?: string }): LicenseInfo {
   const raw = [opts.expression, opts.license].filter(Boolean).join('\n') ||
     (opts.classifiers ?? []).filter((c) => c.startsWith('License ::')).join('\n');
   const expr = opts.expression?.trim();
@@ -90,5 +108,7 @@ export function detectLicense(opts: { expression?: string; license?: string; cla
     const spdx = unique.join(' OR ');
     return { spdx, dep5: dep5Of(spdx), raw };
   }
+  const fromText = licenseFromText(opts.text);
+  if (fromText) return { spdx: fromText, dep5: dep5Of(fromText), raw };
   return { spdx: undefined, dep5: 'unknown', raw };
 }

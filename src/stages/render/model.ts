@@ -4,9 +4,11 @@
  * templates can place values without escaping; `project` keeps the raw metadata for reference only.
  */
 import type { SdistMetadata } from '../../python/metadata.js';
-import { commonLicenseFile, detectLicense } from './license.js';
+import { layoutDescription, readableDescription } from './description.js';
+import { licenseParagraphs } from './copyright.js';
+import { detectLicense } from './license.js';
 import {
-  debianContinuation, debianDescription, descriptionLines, oneLine, personName, requireGrammar, requireShellInert,
+  debianDescription, oneLine, personName, requireGrammar, requireShellInert,
   roff, rpmDescription, rpmTag, safeUrl, synopsis, DEBIAN_VERSION, RPM_VERSION,
 } from '../../distro/sanitize.js';
 import type { Target } from '../../distro/targets.js';
@@ -27,8 +29,9 @@ export interface ModelInput {
   runTests: boolean;
   extras: string[];
   licenseText?: string;
-  deb?: { buildDepends: string[]; depends: string[]; overrides: string[] };
-  rpm?: { requires: string[] };
+  deb?: { buildDepends: string[]; depends: string[]; overrides: string[]; epoch?: number };
+  /** toolRequires: static BuildRequires for the programs the build runs (Fedora/EL). */
+  rpm?: { requires: string[]; toolRequires: string[] };
 }
 
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -56,28 +59,18 @@ function closingLine(meta: SdistMetadata, scripts: string[]): string {
   return `This package installs ${what}${cmds}.`;
 }
 
-function licenseBlock(text: string | undefined, raw: string, spdx: string | undefined): string {
-  const common = commonLicenseFile(spdx);
-  if (common) {
-    // Debian Policy §12.5: refer to the common-licenses copy rather than repeating the text.
-    return debianContinuation([`On Debian systems, the complete text of the ${spdx} license can be found in`, `${common}.`]);
-  }
-  const body = text?.trim()
-    ? descriptionLines(text, 400)
-    : raw.trim()
-      ? ['The upstream sdist ships no license file; its metadata states:', '', ...descriptionLines(raw, 40)]
-      : ['The upstream sdist states no license.'];
-  return debianContinuation(body);
-}
-
 export function buildModel(input: ModelInput) {
   const { meta, target } = input;
-  const lic = detectLicense({ expression: meta.licenseExpression, license: meta.license, classifiers: meta.classifiers });
+  const lic = detectLicense({ expression: meta.licenseExpression, license: meta.license, classifiers: meta.classifiers, text: input.licenseText });
   const scripts = Object.entries(meta.consoleScripts).filter(([name]) => SCRIPT_NAME.test(name)).sort(([a], [b]) => a.localeCompare(b));
   const scriptNames = scripts.map(([n]) => n);
   const closing = closingLine(meta, scriptNames);
   const summary = synopsis(meta.summary, `Python 3 module ${meta.name}`);
-  const dVersion = requireGrammar(debianVersion(meta.version), DEBIAN_VERSION, 'Debian version');
+  const paragraphs = licenseParagraphs(input.licenseText, lic.raw, lic.spdx);
+  const blocks = readableDescription(meta.description, meta.descriptionContentType, { synopsis: summary, projectName: meta.name });
+  // The distro's epoch, when we replace a package it ships (distro-fit.ts).
+  const epochPrefix = input.deb?.epoch && !/^\d+:/.test(debianVersion(meta.version)) ? `${input.deb.epoch}:` : '';
+  const dVersion = requireGrammar(`${epochPrefix}${debianVersion(meta.version)}`, DEBIAN_VERSION, 'Debian version');
   const rv = rpmVersion(meta.version);
   requireGrammar(rv.version, RPM_VERSION, 'RPM version');
   const holders = meta.authors.map((a) => personName(a.name ?? a.email)).filter(Boolean);
@@ -112,7 +105,7 @@ export function buildModel(input: ModelInput) {
       })),
     },
     deb: input.deb
-      ? { ...input.deb, description: debianDescription(meta.description, closing), standardsVersion: STANDARDS_VERSION[target.codename] ?? '4.6.2' }
+      ? { ...input.deb, description: debianDescription(layoutDescription(blocks, { width: 78, maxLines: 20, bullet: ' - ', hang: '   ' }), closing), standardsVersion: STANDARDS_VERSION[target.codename] ?? '4.6.2' }
       : undefined,
     rpm: input.rpm
       ? {
@@ -123,7 +116,7 @@ export function buildModel(input: ModelInput) {
           release,
           summary: rpmTag(summary),
           license: rpmTag(lic.spdx ?? 'LicenseRef-Unknown'),
-          description: rpmDescription(meta.description, closing),
+          description: rpmDescription(layoutDescription(blocks, { width: 79, maxLines: 30, bullet: '- ', hang: '  ' }), closing),
           // Packager and Group: placed only by the flavours that use them (see templates/rpm/plain.spec).
           packager: rpmTag(input.maintainer),
           group: 'Development/Languages/Python',
@@ -131,7 +124,7 @@ export function buildModel(input: ModelInput) {
           buildHostNeeds: ['python3', 'python3-pip', meta.hasExtensions ? 'python3-dev, gcc' : '', ...meta.buildSystem.requires.map((r) => oneLine(r.name))].filter(Boolean).map(rpmTag),
         }
       : undefined,
-    license: { spdx: lic.spdx ?? null, dep5: lic.dep5, raw: lic.raw, text: licenseBlock(input.licenseText, lic.raw, lic.spdx) },
+    license: { spdx: lic.spdx ?? null, dep5: lic.dep5, raw: lic.raw, paragraphs, text: paragraphs[0]!.text },
     copyright: {
       holders: holders.length ? [...new Set(holders)].join(',\n           ') : `the ${oneLine(meta.name)} authors`,
       contact: contact ? `${personName(contact.name) || contact.email} <${contact.email}>` : '',

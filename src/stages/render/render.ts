@@ -10,12 +10,15 @@ import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import * as tar from 'tar';
 import { sha256File } from '../../lib/fs/cache.js';
+import { Py2DistroError } from '../../lib/errors.js';
 import type { StageEnv } from '../../lib/env.js';
 import type { InspectedSdist } from '../inspect/index.js';
 import type { SdistMetadata } from '../../python/metadata.js';
 import { normalizeName } from '../../python/pep508.js';
-import { debianBinaryName, debianBuildDepends, debianSourceName, loadPy3distTable, mapDebRequirements, requiresPythonProblem } from '../../distro/deb/python-names.js';
-import { mapRpmRequirements, rpmBinaryName, rpmSourceName } from '../../distro/rpm/python-names.js';
+import { DEB_TOOLS, debianBinaryName, debianBuildDepends, debianSourceName, loadPy3distTable, mapDebRequirements, requiresPythonProblem } from '../../distro/deb/python-names.js';
+import { mapRpmRequirements, rpmBinaryName, rpmSourceName, rpmToolBuildRequires } from '../../distro/rpm/python-names.js';
+import { buildNeeds } from '../../python/build-requirements.js';
+import { debianIdentity, undeclaredImports, type DistroFacts } from './distro-fit.js';
 import type { Provenance } from '../verify/index.js';
 import { buildModel, type TemplateModel } from './model.js';
 import { shippedProvenanceJson, type ShippedProvenance } from './provenance.js';
@@ -24,6 +27,9 @@ import { requireMaintainer } from '../../distro/sanitize.js';
 import type { Target } from '../../distro/targets.js';
 import { debianUpstreamVersion, rpmEvr } from '../../distro/versions.js';
 import { VERSION } from '../../lib/version.js';
+
+// One Debian relation, as the rpmtest host's `apt-get satisfy` reads it (nothing a shell would interpret).
+const HOST_RELATION = /^[a-z0-9][a-z0-9+.-]+( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?$/;
 
 export const DEFAULT_MAINTAINER = 'py2distro packager <packager@py2distro.example.org>';
 
@@ -42,6 +48,8 @@ export interface RenderInput {
   revision?: number;
   /** Python name → distro binary name of packages py2distro builds itself. */
   localPackages?: Map<string, string>;
+  /** The target archive's names and versions (deb targets), when known: see distro-fit.ts. */
+  distro?: DistroFacts;
 }
 
 interface RenderResultBase {
@@ -56,6 +64,8 @@ interface RenderResultBase {
   outDir: string;
   metadata: SdistMetadata;
   unmetRequirements: string[];
+  /** What render decided about requirements and names, for the build log. */
+  notes: string[];
   files: string[];
 }
 
@@ -71,6 +81,11 @@ export interface RpmSources {
   sourceTarball: string;
   /** Every SourceN file the spec names, in N order (Source0 the sdist, Source1 the provenance record), absolute paths beside the spec. */
   sources: string[];
+  /**
+   * Test-only target (rpmFlavour plain): the Debian relations its host must satisfy for the build,
+   * one per line (the Debian equivalents of BuildRequires, which that host cannot resolve).
+   */
+  hostDeps?: string;
 }
 
 /** What render wrote, by family: a debian/ tree and .orig tarball, or a spec and its sources. */
@@ -113,30 +128,45 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
   await mkdir(input.outDir, { recursive: true });
   const outDir = path.resolve(input.outDir);
 
+  if (meta.rust && !meta.rust.lock && meta.rust.hasDependencies) {
+    throw new Py2DistroError('E_RUST_CRATES', `${meta.name} ${meta.version}: ${meta.rust.manifest} has crate dependencies but the sdist has no Cargo.lock, so they cannot be fetched for the offline build`);
+  }
+  const notes: string[] = [];
+  const forgotten = await undeclaredImports(sourceDir, meta);
+  for (const f of forgotten) notes.push(`${f.file} imports ${f.module}, which no dependency provides: ${f.requirement.name} added to the runtime dependencies`);
+  const runtimeReqs = [...meta.requiresDist, ...forgotten.map((f) => f.requirement)];
+  const needs = buildNeeds(meta);
+  notes.push(...needs.notes.map((n) => `build needs ${n}`));
+
   const base = { target: target.name, upstreamVersion: meta.version, arch: meta.hasExtensions ? 'any' as const : 'all' as const, sourceDateEpoch: epoch, outDir, metadata: meta };
   if (target.family === 'deb') {
     const table = await loadPy3distTable();
+    // The target's own dh-python table (from its image) wins over this host's.
+    for (const [k, v] of Object.entries(input.distro?.fallback ?? {})) table.set(k, v);
     const opts = { target, table, extras: input.extras, localPackages: local };
-    const runtime = mapDebRequirements(meta.requiresDist, opts);
+    const runtime = mapDebRequirements(runtimeReqs, opts);
     const build = debianBuildDepends(meta, { ...opts, runTests: input.runTests });
     for (const n of [...runtime.notes, ...build.notes]) env.log.debug(n);
     unmet.push(...runtime.unmet, ...build.unmet);
     const sourcePackage = debianSourceName(meta);
-    const binary = debianBinaryName(meta);
+    const identity = debianIdentity(meta, debianBinaryName(meta), input.distro);
+    const binary = identity.binary;
+    notes.push(...identity.notes);
+    unmet.push(...identity.problems);
     const depends = ['${python3:Depends}', ...(meta.hasExtensions ? ['${shlibs:Depends}'] : []), '${misc:Depends}', ...runtime.depends];
-    const model = buildModel({ ...common, sourcePackage, binaryPackage: binary, deb: { buildDepends: build.depends, depends, overrides: runtime.overrides } });
+    const model = buildModel({ ...common, sourcePackage, binaryPackage: binary, deb: { buildDepends: build.depends, depends, overrides: runtime.overrides, epoch: identity.epoch } });
     const written = await writeDebian({ model, templates, sourceDir, outDir, sdistPath: sdistPath, provenanceJson, target });
     return {
       ...base, family: 'deb', sourcePackage, binaryPackages: [binary], distroVersion: `${model.pkg.debianVersion}-${revision}`,
-      deb: written.deb, unmetRequirements: unmet, files: written.files,
+      deb: written.deb, unmetRequirements: unmet, notes, files: written.files,
     };
   }
-  const runtime = mapRpmRequirements(meta.requiresDist, { target, extras: input.extras, localPackages: local });
+  const runtime = mapRpmRequirements(runtimeReqs, { target, extras: input.extras, localPackages: local });
   for (const n of runtime.notes) env.log.debug(n);
   unmet.push(...runtime.unmet);
   const sourcePackage = rpmSourceName(meta);
   const binary = rpmBinaryName(meta);
-  const model = buildModel({ ...common, sourcePackage, binaryPackage: binary, rpm: { requires: runtime.requires } });
+  const model = buildModel({ ...common, sourcePackage, binaryPackage: binary, rpm: { requires: runtime.requires, toolRequires: rpmToolBuildRequires(meta) } });
   const templateName = target.rpmFlavour === 'plain' ? 'plain.spec' : 'pyproject.spec';
   const specFile = path.join(outDir, `${sourcePackage}.spec`);
   const sourceTarball = path.join(outDir, path.basename(sdistPath));
@@ -144,9 +174,19 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
   if (path.resolve(sdistPath) !== sourceTarball) await copyFile(sdistPath, sourceTarball);
   const provFile = path.join(outDir, 'py2distro-provenance.json');
   await writeFile(provFile, provenanceJson);
+  let hostDeps: string | undefined;
+  if (target.rpmFlavour === 'plain') {
+    // Ours (built earlier, installed from the local repository) are not asked of the host's apt.
+    const table = await loadPy3distTable();
+    const mapped = mapDebRequirements(needs.python.filter((r) => !local.has(r.normalizedName)), { target, table }, true);
+    const relations = [...mapped.depends, ...needs.tools.flatMap((t) => DEB_TOOLS[t])].filter((r) => HOST_RELATION.test(r));
+    hostDeps = path.join(outDir, 'py2distro-host-deps');
+    await writeFile(hostDeps, relations.map((r) => `${r}\n`).join(''));
+  }
   return {
     ...base, family: 'rpm', sourcePackage, binaryPackages: [binary], distroVersion: `${rpmEvr(meta.version)}-${revision}${target.distTag}`,
-    rpm: { specFile, sourceTarball, sources: [sourceTarball, provFile] }, unmetRequirements: unmet, files: [specFile, sourceTarball, provFile],
+    rpm: { specFile, sourceTarball, sources: [sourceTarball, provFile], ...(hostDeps ? { hostDeps } : {}) }, unmetRequirements: unmet, notes,
+    files: [specFile, sourceTarball, provFile, ...(hostDeps ? [hostDeps] : [])],
   };
 }
 

@@ -46,3 +46,11 @@ test('nothing to sync, or nowhere to publish: exit 2 with the fix', async () => 
   assert.equal(n.exitCode, 2);
   assert.match(n.stderr, /sync needs a repository: --repo DIR/);
 });
+
+test('sync -c py2distro.yaml (pip\'s -c is constraints): exit 2, "did you mean --config?"', async () => {
+  await writeFile(path.join(dir, 'py2distro.yaml'), 'repo: repo\npackages: [six]\n');
+  const r = await runCli(['sync', '-c', 'py2distro.yaml'], { cwd: dir });
+  assert.equal(r.exitCode, 2, r.stderr);
+  assert.match(r.stderr, /did you mean --config py2distro\.yaml\?/);
+  assert.doesNotMatch(r.stderr, /PEP 440/);
+});

@@ -24,7 +24,7 @@ test('SIGINT during the build: the container is removed, --out holds no package'
   const sdist = await makeSdist(hangingProject(), path.join(dir, 'sdists'));
   const out = path.join(dir, 'out');
   const stem = 'slow-build-1.0-debian-bookworm';
-  const cli = execa('node', [BIN, '--cache-dir', path.join(dir, 'cache'), 'build', sdist, '--target', 'deb', '--out', out], {
+  const cli = execa('node', [BIN, '--cache-dir', path.join(dir, 'cache'), 'build', sdist, '--target', 'debian-bookworm', '--out', out], {
     cwd: ROOT, env: { CI: 'true', NO_COLOR: '1', CONTAINERS_CONF }, reject: false, timeout: 10 * 60_000,
   });
   try {
@@ -51,7 +51,7 @@ test('--build-timeout: the build stops with E_BUILD_TIMEOUT and leaves its log, 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'build-timeout-'));
   const sdist = await makeSdist(hangingProject('slow-timeout', '1.0'), path.join(dir, 'sdists'));
   const out = path.join(dir, 'out');
-  const r = await runCli(['--cache-dir', path.join(dir, 'cache'), 'build', sdist, '--target', 'deb', '--out', out, '--build-timeout', '40'], { env: { CONTAINERS_CONF } });
+  const r = await runCli(['--cache-dir', path.join(dir, 'cache'), 'build', sdist, '--target', 'debian-bookworm', '--out', out, '--build-timeout', '40'], { env: { CONTAINERS_CONF } });
   assert.equal(r.exitCode, 1, r.stderr);
   assert.match(r.stderr, /E_BUILD_TIMEOUT/);
   assert.deepEqual(await containersOf('slow-timeout-1.0-debian-bookworm'), []);

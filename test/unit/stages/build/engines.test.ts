@@ -144,7 +144,7 @@ test('builder tags hash the Dockerfile and scripts: a one-byte change gives a ne
   const files = await builderContext(target);
   assert.ok(files.has('Dockerfile') && files.has('scripts/deb.sh'));
   const digest = contextDigest(files);
-  assert.match(builderTag(target, digest), /^localhost\/py2distro-builder:debian-bookworm-[0-9a-f]{12}$/);
+  assert.match(builderTag(target, digest), /^localhost\/py2distro-builder:debian-trixie-[0-9a-f]{12}$/);
   const edited = new Map(files);
   edited.set('Dockerfile', Buffer.concat([files.get('Dockerfile')!, Buffer.from('\n')]));
   assert.notEqual(contextDigest(edited), digest);

@@ -73,7 +73,7 @@ async function compareGolden(name: string, actual: string) {
 }
 
 test('debian-bookworm: debian/ files match the golden files', async () => {
-  const r = await renderFixture('deb');
+  const r = await renderFixture('debian-bookworm');
   assert.equal(r.sourcePackage, 'python-golden-pkg');
   assert.deepEqual(r.binaryPackages, ['python3-golden-pkg']);
   assert.equal(r.distroVersion, '1.2.0-1');
