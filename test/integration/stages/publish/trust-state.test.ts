@@ -115,15 +115,22 @@ test('yum: a planted rpm never enters the signed metadata; a forged repomd is re
   assert.doesNotMatch(listed.out, /python3-evil/);
   assert.equal(await rpmSignedBy(dir, path.join(target, 'Packages', path.basename(evil)), org.publicFile), false);
 
-  // A forged primary.xml with a matching repomd.xml (the attacker cannot sign it).
+  // A forged primary.xml with a matching repomd.xml (the attacker cannot sign it). The primary to
+  // replace is the one repomd.xml names: the live generation also holds the previous generation's
+  // data files (hard-linked for clients mid-update), so a directory listing finds more than one.
   const live = path.join(target, await readlink(path.join(target, 'repodata')));
   const repomdFile = path.join(live, 'repomd.xml');
   const repomd = await readFile(repomdFile, 'utf8');
-  const primaryName = (await readdir(live)).find((f) => f.endsWith('-primary.xml.gz'))!;
+  const primaryName = /<data type="primary">[\s\S]*?<location href="repodata\/([0-9a-f]{64}-primary\.xml\.gz)"\/>/.exec(repomd)?.[1];
+  assert.ok(primaryName && (await readdir(live)).includes(primaryName), `repomd.xml names a primary in ${live}`);
+  assert.ok((await gpgv(org.publicFile, `${repomdFile}.asc`, repomdFile)).ok, 'the honest repomd.xml verifies');
   const forged = gzipSync('<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" packages="0">\n</metadata>\n');
   const forgedName = `${sha256(forged)}-primary.xml.gz`;
   await writeFile(path.join(live, forgedName), forged);
-  await writeFile(repomdFile, repomd.replaceAll(primaryName.slice(0, 64), sha256(forged)));
+  const forgedRepomd = repomd.replaceAll(primaryName.slice(0, 64), sha256(forged));
+  assert.notEqual(forgedRepomd, repomd, 'the forgery changes repomd.xml');
+  await writeFile(repomdFile, forgedRepomd);
+  assert.equal((await gpgv(org.publicFile, `${repomdFile}.asc`, repomdFile)).ok, false, 'the old signature no longer matches');
   const ascBefore = await readFile(`${repomdFile}.asc`);
   const again = await makeRpm(path.join(dir, `in-${n}`), { name: 'python3-again', version: '1.0' });
   refusedCorrupt(await runCli(['repo', 'publish', repo, again, '--rpm-target', TARGET, '--sign-key', org.file]));
