@@ -6,8 +6,12 @@
  *   add 1     `py2distro repo publish` of one more .deb into that N-package repository (CLI,
  *             signing included) vs `apt-ftparchive --db` re-scan + release + clearsign.
  * BENCH_SIZES (default "2000 10000"), BENCH_RUNS (3); medians. BENCH_DIR keeps the generated .debs.
+ * The .debs are built as `dpkg-deb --build` builds them by default (control.tar.xz + data.tar.xz,
+ * dpkg 1.21) and live on the same file system as both repositories (BENCH_DIR), as a build's output
+ * directory usually does: py2distro hard-links them into its pool, the reference indexes links too.
  */
 import { execa } from 'execa';
+import { linkSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,8 +76,9 @@ for (const n of SIZES) {
     const ref = path.join(work, `ref-${n}`);
     await rm(ref, { recursive: true, force: true });
     await mkdir(ref, { recursive: true });
-    await execa('cp', ['-al', path.join(work, 'debs'), path.join(ref, 'pool')]);
-    await rm(path.join(ref, 'pool', path.basename(extra)));
+    // Exactly the n inputs (BENCH_DIR/debs may hold more, generated for a larger n).
+    await mkdir(path.join(ref, 'pool'), { recursive: true });
+    for (const f of debs) linkSync(f, path.join(ref, 'pool', path.basename(f)));
     theirs.push(await seconds(() => reference(ref, gpg.home, gpg.fingerprint)));
 
     ours1.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, extra, '--codename', 'bookworm', '--sign-key', key.file])));

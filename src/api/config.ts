@@ -26,7 +26,9 @@ function validate(data: unknown): data is ConfigFile {
   return validator(data);
 }
 
-import { parsePublisherPin, formatPublisherPin, type PublisherPin, type SignaturePolicy } from '../stages/verify/index.js';
+// The pin grammar, not the verify stage: loading the config must not load sigstore and OpenPGP.
+import { parsePublisherPin, formatPublisherPin, type PublisherPin } from '../python/publisher-pin.js';
+import type { SignaturePolicy } from '../stages/verify/index.js';
 
 export type { SignaturePolicy } from '../stages/verify/index.js';
 

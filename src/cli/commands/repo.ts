@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Option, type Command } from 'commander';
 import type { ConfigFile } from '../../api/config.js';
 import type { PublishedItem } from '../../stages/publish/index.js';
@@ -48,9 +49,11 @@ export function register(program: Command): void {
   addSigningOptions(publish);
   publish.action(async (dir: string, files: string[], flags: RepoPublishFlags, self: Command) => {
     // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
+    const loaded = performance.now(); // ms since the process started
     const { publishPackages } = await import('../../stages/publish/index.js');
     const ctx = await createContext(self);
     const key = await signingKeyFrom(flags.signKey, ctx.config, ctx.log, flags.previousKey);
+    ctx.log.debug(`start-up ${loaded.toFixed(0)} ms, publish modules + config + key ${(performance.now() - loaded).toFixed(0)} ms`);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-publish-'));
     try {
       const result = await publishPackages({

@@ -22,6 +22,7 @@ import type { SigningKey } from '../sign/index.js';
 import { readRpmInfo, signRpm } from '../sign/index.js';
 import { TARGETS } from '../../distro/targets.js';
 import { assertRealDirs, assertRegularFile } from './trust.js';
+import { phaseTimer } from '../../lib/timing.js';
 
 /** How a repository is published, the same for `repo publish`, `build --repo` and `sync`. */
 export interface PublishSettings {
@@ -62,6 +63,7 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   if (opts.codename && !CODENAME.test(opts.codename)) throw new Py2DistroError('E_USAGE', `invalid --codename ${JSON.stringify(opts.codename)}`);
   if (opts.rpmTarget && !RPM_TARGET.test(opts.rpmTarget)) throw new Py2DistroError('E_USAGE', `invalid --rpm-target ${JSON.stringify(opts.rpmTarget)}`);
   // Read, classify and sign everything before taking the lock or touching the repository.
+  const timer = phaseTimer(env.log, 'publish phases');
   const debs = new Map<string, NewDeb[]>();
   const rpms = new Map<string, NewRpm[]>();
   const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
@@ -69,11 +71,13 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
     if (p.kind === 'deb') debs.set(p.group, [...(debs.get(p.group) ?? []), p.deb]);
     else rpms.set(p.group, [...(rpms.get(p.group) ?? []), p.rpm]);
   }
+  timer.lap(`read+sign ${opts.files.length} input(s)`);
 
   const lock = await acquireLock(repoDir, { waitMs: opts.lockWaitMs, signal: env.signal, activity: 'published' });
   try {
     await removeStaleTempsOf(repoDir, [...rpms.keys()]);
     await exportPublicKeys(repoDir, opts.key, { deb: debs.size > 0, rpm: rpms.size > 0 });
+    timer.lap('lock, temps, key files');
     const result: PublishResult = { repoDir, added: [], unchanged: [], pruned: [] };
     for (const [codename, list] of debs) {
       const r = await publishApt({
@@ -90,6 +94,8 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
       result.unchanged.push(...r.unchanged.map((i) => ({ ...i, kind: 'rpm' as const })));
       result.pruned.push(...r.pruned.map((i) => ({ ...i, kind: 'rpm' as const })));
     }
+    timer.lap('publish');
+    timer.done();
     return result;
   } finally {
     await lock.release();

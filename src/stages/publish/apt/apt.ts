@@ -25,13 +25,13 @@ import type { SigningKey } from '../../sign/index.js';
 import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './release.js';
 import { distDir, readPublishedApt, type AptIndexEntry } from './state.js';
 import { byHashDir, collectGarbage, linkPlainIndex, recordGeneration, writeByHash } from './byhash.js';
-import { PoolPlacer, removeStaleTemps, syncFilesystem, type SourceFile } from '../../../lib/fs/atomic.js';
-import { existsSync, mkdirSync } from 'node:fs';
-import { IO_CONCURRENCY, mapLimit } from '../../../lib/concurrency.js';
+import { PoolPlacer, syncFiles, syncFilesystem, type SourceFile } from '../../../lib/fs/atomic.js';
+import { PoolDirs } from './pool-dirs.js';
 import { assertRealDirs, poolPathFor, removePublished } from '../trust.js';
 import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
 import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 import { compareDebianVersions } from '../../../distro/deb/version-compare.js';
+import { phaseTimer } from '../../../lib/timing.js';
 
 export const DEFAULT_ARCHITECTURES = ['amd64', 'arm64'];
 export const CODENAME = /^[a-z][a-z0-9-]{1,30}$/;
@@ -85,7 +85,9 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const { repoDir, codename } = opts;
   if (!CODENAME.test(codename)) throw new Py2DistroError('E_USAGE', `invalid codename ${JSON.stringify(codename)}`);
   const debRoot = path.join(repoDir, 'deb');
+  const timer = phaseTimer(env.log, `apt ${codename} phases`);
   const state = await readPublishedApt(debRoot, codename, opts.key);
+  timer.lap('verified state');
   const origin = stableField('Origin', opts.origin, state.origin);
   const label = stableField('Label', opts.label, state.label);
   const published = new Map<string, AptIndexEntry>();
@@ -125,21 +127,27 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   if (toAdd.size === 0 && state.release) return result; // idempotent: nothing to write, not even a new Date
 
   // 1. pool files: reflinked or hard-linked from the input when it is unchanged (no second copy of
-  // the bytes), else written. Few files: fsync each; many: one syncfs for all.
+  // the bytes), else written. Directories are created level by level, side by side on libuv's
+  // threads (mkdir is the kernel's work: thousands of them one by one were most of a new repo's
+  // time). Durability: few files are fsynced together with the by-hash objects below; many get
+  // one syncfs before any index names them.
   const checked = new Set<string>();
   const fsyncEach = toAdd.size <= FSYNC_EACH_MAX;
-  const poolDirs = new Set([...toAdd.values()].map((deb) => path.dirname(poolPath(deb.info, codename))));
-  for (const d of poolDirs) {
-    await assertRealDirs(repoDir, `deb/${d}`, checked);
-    if (!existsSync(path.join(debRoot, d))) mkdirSync(path.join(debRoot, d), { recursive: true });
-    else await removeStaleTemps(path.join(debRoot, d), { recursive: false });
-  }
+  const poolDirs = new PoolDirs(repoDir);
+  const dirs = [...new Set([...toAdd.values()].map((deb) => path.dirname(poolPath(deb.info, codename))))];
+  await Promise.all(dirs.map((d) => poolDirs.ensure(d)));
+  timer.lap(`pool directories (${dirs.length})`);
   const placer = new PoolPlacer();
-  await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (deb) => {
+  const placed: string[] = [];
+  for (const deb of toAdd.values()) {
     env.signal?.throwIfAborted();
-    await placer.place(path.join(debRoot, poolPath(deb.info, codename)), deb.bytes, deb.source, { fsync: fsyncEach });
-  });
+    const target = path.join(debRoot, poolPath(deb.info, codename));
+    await placer.place(target, deb.bytes, deb.source, { fsync: false });
+    placed.push(target);
+  }
+  timer.lap('pool links');
   if (toAdd.size && !fsyncEach) await syncFilesystem(debRoot);
+  timer.lap(`pool sync (${toAdd.size})`);
 
   // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.
   const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
@@ -165,6 +173,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const listed = (a: AptItem) => stillListed.has(a.path.slice('deb/'.length));
   result.pruned.push(...result.added.filter((a) => !listed(a)));
   result.added = result.added.filter(listed);
+  timer.lap('index entries');
 
   // 2 + 3. by-hash objects, then the plain index files (hard links to them)
   const dir = distDir(debRoot, codename);
@@ -182,7 +191,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
     return compressed.get(id)!;
   };
   const texts = [...indexes].map(([arch, entries]): [string, Buffer] =>
-    [arch, Buffer.from(entries.map((e) => e.text ?? formatParagraph(e.paragraph)).join('\n\n') + (entries.length ? '\n' : ''))]);
+    [arch, Buffer.from(entries.map((e) => e.text).join('\n\n') + (entries.length ? '\n' : ''))]);
   texts.forEach(([, text]) => void variantsOf(text).catch(() => undefined)); // start all compressions at once
   const written: Array<[string, string]> = [];
   for (const [arch, text] of texts) {
@@ -190,10 +199,15 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
       const rel = `main/binary-${arch}/${name}`;
       const sha256 = createHash('sha256').update(data).digest('hex');
       files.set(rel, { sha256, size: data.length });
-      written.push([await writeByHash(byHashDir(dir, arch), sha256, data), path.join(dir, rel)]);
+      const object = await writeByHash(byHashDir(dir, arch), sha256, data);
+      written.push([object.file, path.join(dir, rel)]);
+      if (object.created) placed.push(object.file);
     }
   }
+  // Pool files (when few) and new index objects become durable together, before a name points at them.
+  await syncFiles(fsyncEach ? placed : placed.slice(toAdd.size));
   for (const [object, plain] of written) await linkPlainIndex(object, plain);
+  timer.lap('Packages{,.gz} by-hash');
 
   // 4. Release, Release.gpg, InRelease
   const release = renderRelease({
@@ -201,6 +215,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
     date: opts.now ?? new Date(), validUntilDays: opts.validUntilDays ?? DEFAULT_VALID_UNTIL_DAYS,
   });
   await writeSignedRelease(dir, release, opts.key);
+  timer.lap('signed Release');
   env.log.info(`apt ${codename}: +${result.added.length} package(s), ${result.unchanged.length} unchanged, ${result.pruned.length} pruned`);
 
   // 5. clean-up that is only safe once the new generation is live
@@ -209,6 +224,8 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // Packages.xz of earlier versions: no longer listed in Release.
   for (const arch of architectures) await rm(path.join(dir, `main/binary-${arch}/Packages.xz`), { force: true });
   for (const p of result.pruned) await removePublished(repoDir, p.path);
+  timer.lap('clean-up');
+  timer.done();
   return result;
 }
 
@@ -241,7 +258,7 @@ export function indexEntry(info: DebInfo, filename: string): AptIndexEntry {
     ['Filename', filename], ['Size', String(info.size)], ['SHA256', info.sha256],
     ...(description ? [description] : []),
   ];
-  return { paragraph, package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256, size: info.size };
+  return { text: formatParagraph(paragraph), package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256, size: info.size };
 }
 
 function dedupe(entries: AptIndexEntry[]): AptIndexEntry[] {

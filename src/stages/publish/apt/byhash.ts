@@ -15,17 +15,22 @@ export function byHashDir(distDir: string, arch: string): string {
   return path.join(distDir, 'main', `binary-${arch}`, 'by-hash', 'SHA256');
 }
 
-/** Store one index object under its sha256 (unless there already); returns its path. */
-export async function writeByHash(dir: string, sha256: string, data: Buffer): Promise<string> {
+/**
+ * Store one index object under its sha256 (unless there already); returns its path and whether it
+ * was written now — then it is not fsynced yet: the caller syncs all new objects at once
+ * (syncFiles) before any plain name or Release points at them.
+ */
+export async function writeByHash(dir: string, sha256: string, data: Buffer): Promise<{ file: string; created: boolean }> {
   const file = path.join(dir, sha256);
   try {
     const now = new Date();
     await utimes(file, now, now); // already there: same name, same content by construction
+    return { file, created: false };
   } catch {
     await mkdir(dir, { recursive: true });
-    await writeFileAtomic(file, data);
+    await writeFileAtomic(file, data, { fsync: false });
+    return { file, created: true };
   }
-  return file;
 }
 
 /** The plain name (Packages, Packages.gz) as a hard link to its by-hash object, swapped in by rename. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Py2DistroError } from '../../../lib/errors.js';
 import type { SigningKey } from '../../sign/index.js';
 import { clearsign, signDetachedArmored } from '../../sign/index.js';
-import { syncDir, writeTemp } from '../../../lib/fs/atomic.js';
+import { syncDir, syncFiles, writeTemp } from '../../../lib/fs/atomic.js';
 import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 
 export interface ReleaseFields {
@@ -69,7 +69,8 @@ export async function writeSignedRelease(dir: string, releaseText: string, key: 
   const inRelease = await clearsign(releaseText, key);
   const order: Array<[string, string]> = [['Release', releaseText], ['Release.gpg', detached], ['InRelease', inRelease]];
   const temps: Array<[string, string]> = [];
-  for (const [name, text] of order) temps.push([await writeTemp(path.join(dir, name), text), path.join(dir, name)]);
+  for (const [name, text] of order) temps.push([await writeTemp(path.join(dir, name), text, { fsync: false }), path.join(dir, name)]);
+  await syncFiles(temps.map(([tmp]) => tmp)); // all three durable, in one go, before the first rename
   for (const [tmp, target] of temps) await rename(tmp, target);
   await syncDir(dir);
 }

@@ -44,6 +44,24 @@ test('Release and Packages must be what py2distro writes', () => {
   assert.throws(() => parsePackages(entry.replace('python3-a_1.0_all', '../../python3-a_1.0_all'), 'bookworm'), corrupt);
 });
 
+test('Packages read back: one pass, as strict as the deb822 parser, paragraphs kept verbatim', () => {
+  const entry = (n: string) => `Package: python3-${n}\nVersion: 1.0\nArchitecture: all\nDescription: d\n more\n .\n end\n`
+    + `Filename: pool/main/p/python3-${n}/bookworm/python3-${n}_1.0_all.deb\nSize: 3\nSHA256: ${'b'.repeat(64)}`;
+  const parsed = parsePackages(`${entry('a')}\n\n${entry('b')}\n`, 'bookworm');
+  assert.deepEqual(parsed.map((e) => [e.package, e.version, e.size, e.text]), [['python3-a', '1.0', 3, entry('a')], ['python3-b', '1.0', 3, entry('b')]]);
+  for (const [why, text] of [
+    ['duplicate field', entry('a').replace('Size: 3', 'Size: 3\nsize: 4')],
+    ['duplicate key field, other case', entry('a').replace('Version: 1.0', 'Version: 1.0\nVERSION: 9.9')],
+    ['continuation first', ` x\n${entry('a')}`],
+    ['blank continuation', entry('a').replace(' end', ' end\n ')],
+    ['no colon', entry('a').replace('Size: 3', 'Size 3')],
+    ['comment line', `#x: y\n${entry('a')}`],
+    ['NUL', entry('a').replace('d\n', 'd\0\n')],
+    ['CR', entry('a').replace('d\n', 'd\r\n')],
+    ['missing SHA256', entry('a').replace(/\nSHA256: .*/, '')],
+  ]) assert.throws(() => parsePackages(text!, 'bookworm'), corrupt, why);
+});
+
 test('repomd.xml and primary.xml: only the createrepo_c documents py2distro publishes', () => {
   const data = (type: string, h: string) => `  <data type="${type}">\n    <checksum type="sha256">${h}</checksum>\n    <open-checksum type="sha256">${h}</open-checksum>\n`
     + `    <location href="repodata/${h}-${type}.xml.gz"/>\n    <timestamp>1</timestamp>\n    <size>1</size>\n    <open-size>1</open-size>\n  </data>\n`;
