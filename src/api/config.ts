@@ -54,6 +54,10 @@ export interface ConfigFile {
   maintainer?: string;
   engine?: 'podman' | 'docker';
   'engine-args'?: string[];
+  /** Engine on another machine (unix://, tcp://, ssh:// URL); nothing is bind-mounted then. */
+  'engine-host'?: string;
+  /** false: never bind-mount (copy in/out through the engine); true: mount even for a remote host. */
+  'bind-mounts'?: boolean;
   'build-timeout'?: number;
   jobs?: number;
   out?: string;

@@ -69,6 +69,7 @@ export const CATALOGUE = {
 
   // build (exit 1)
   E_ENGINE_UNREACHABLE: { exit: EXIT.FAILURE, hint: 'Start the container engine (docker daemon / podman service) or check CONTAINERS_CONF.' },
+  E_ENGINE_TRANSFER: { exit: EXIT.FAILURE, hint: 'Copying files to or from the engine failed; check that the engine host is reachable and has disk space.' },
   E_IMAGE_BUILD: { exit: EXIT.FAILURE, hint: 'The builder image could not be built; see the log.' },
   E_IMAGE_BASE: { exit: EXIT.FAILURE, hint: 'The base image cannot be pulled and cannot be bootstrapped offline.' },
   E_BUILD_FAILED: { exit: EXIT.FAILURE, hint: 'The package build failed inside the container; read the build log.' },

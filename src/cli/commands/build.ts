@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, positiveInt } from '../context.js';
 import { signingKeyFrom } from './repo.js';
-import { addBuildOptions, addPublishOptions, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
+import { addBuildOptions, addPublishOptions, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
 
 interface BuildCommandFlags extends FetchFlags, BuildFlags, PublishFlags {
@@ -37,7 +37,7 @@ export function register(program: Command): void {
         targets: targetsFrom(flags, ctx.config),
         fetch: fetchOptionsFrom(flags, ctx.config),
         render: { ...renderSettingsFrom(flags, ctx.config), revision: flags.revision },
-        engine: await selectEngine({ flag: flags.engine, config: ctx.config }),
+        engine: await selectEngine(engineChoiceFrom(flags, ctx.config)),
         outDir: path.resolve(flags.out ?? ctx.config.out ?? 'py2distro-out'),
         jobs: flags.jobs ?? ctx.config.jobs ?? 1,
         localRepo: flags.localRepo,

@@ -10,21 +10,20 @@ import type { Command } from 'commander';
 import type { BuilderImage } from '../../stages/build/index.js';
 import { getTarget, TARGETS } from '../../distro/targets.js';
 import { collect, createContext } from '../context.js';
+import { addEngineOptions, engineChoiceFrom, type EngineFlags } from '../options/shared.js';
 
-interface ImagesBuildFlags {
+interface ImagesBuildFlags extends EngineFlags {
   target?: string[];
-  engine?: string;
   rebuild?: boolean;
 }
 
 export function register(program: Command): void {
   const images = program.command('images').description('builder images: build them ahead of time, list them, prune stale ones');
 
-  images
-    .command('build')
+  addEngineOptions(images
+    .command('build'))
     .description('build the builder image of each target (reused when its Dockerfile hash tag exists)')
     .option('--target <target>', 'target to build for; repeatable (default: config targets, else every non-test target)', collect)
-    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
     .option('--rebuild', 'build even when the tag exists')
     .action(async (flags: ImagesBuildFlags, self: Command) => {
       // Stage modules load here, not at start-up: `--help`, `--version` and other commands never need them.
@@ -32,7 +31,7 @@ export function register(program: Command): void {
       const ctx = await createContext(self);
       const names = flags.target?.length ? flags.target : ctx.config.targets?.length ? ctx.config.targets : TARGETS.filter((t) => !t.testOnly).map((t) => t.name);
       const targets = [...new Map(names.map((n) => getTarget(n)).map((t) => [t.name, t])).values()];
-      const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
+      const engine = await selectEngine(engineChoiceFrom(flags, ctx.config));
       const workDir = await mkdtemp(path.join(os.tmpdir(), 'py2distro-images-'));
       const built: BuilderImage[] = [];
       try {
@@ -54,29 +53,27 @@ export function register(program: Command): void {
       ctx.print({ ok: true, engine: engine.name, images: built }, () => built.map((i) => `${i.target}\t${i.tag}\t${i.status}`).join('\n'));
     });
 
-  images
+  addEngineOptions(images
     .command('list')
-    .description('list the builder images present in the container engine')
-    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
-    .action(async (flags: { engine?: string }, self: Command) => {
+    .description('list the builder images present in the container engine'))
+    .action(async (flags: EngineFlags, self: Command) => {
       const [{ selectEngine }, { listBuilderImages }] = await Promise.all([import('../../stages/build/index.js'), import('../../stages/build/index.js')]);
       const ctx = await createContext(self);
-      const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
+      const engine = await selectEngine(engineChoiceFrom(flags, ctx.config));
       const list = await listBuilderImages(engine);
       ctx.print({ ok: true, engine: engine.name, images: list }, () =>
         list.length ? list.map((i) => `${i.ref}\t${i.id}\t${i.created}\t${i.size}`).join('\n') : 'no builder images; run `py2distro images build`',
       );
     });
 
-  images
+  addEngineOptions(images
     .command('prune')
-    .description('remove builder images whose tag no longer matches docker/ (old Dockerfile or script versions)')
-    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
+    .description('remove builder images whose tag no longer matches docker/ (old Dockerfile or script versions)'))
     .option('--dry-run', 'only list what would be removed')
-    .action(async (flags: { engine?: string; dryRun?: boolean }, self: Command) => {
+    .action(async (flags: EngineFlags & { dryRun?: boolean }, self: Command) => {
       const [{ selectEngine }, { pruneBuilderImages }] = await Promise.all([import('../../stages/build/index.js'), import('../../stages/build/index.js')]);
       const ctx = await createContext(self);
-      const engine = await selectEngine({ flag: flags.engine, config: ctx.config });
+      const engine = await selectEngine(engineChoiceFrom(flags, ctx.config));
       const result = await pruneBuilderImages(engine, { dryRun: flags.dryRun });
       ctx.print({ ok: result.failed.length === 0, engine: engine.name, dryRun: Boolean(flags.dryRun), ...result }, () =>
         [

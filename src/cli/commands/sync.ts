@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { Py2DistroError } from '../../lib/errors.js';
 import { collect, createContext } from '../context.js';
-import { addBuildOptions, addPublishOptions, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
+import { addBuildOptions, addPublishOptions, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
 import { signingKeyFrom } from './repo.js';
 
@@ -62,7 +62,7 @@ export function register(program: Command): void {
           targets: targetsFrom(flags, c),
           fetch: fetchOptionsFrom(flags, c),
           render: renderSettingsFrom(flags, c),
-          engine: await selectEngine({ flag: flags.engine, config: c }),
+          engine: await selectEngine(engineChoiceFrom(flags, c)),
           repoDir,
           loadKey: () => signingKeyFrom(flags.signKey, c, ctx.log, flags.previousKey),
           publish: publishSettingsFrom(flags, c),

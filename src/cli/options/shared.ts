@@ -17,12 +17,30 @@ export interface RenderFlags {
   runTests?: boolean;
 }
 
-export interface BuildFlags extends RenderFlags {
+/** Which engine, where it runs, and whether its containers may bind-mount this machine's paths. */
+export interface EngineFlags {
+  engine?: string;
+  engineHost?: string;
+  bindMounts?: boolean;
+}
+
+export function addEngineOptions(cmd: Command): Command {
+  return cmd
+    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
+    .option('--engine-host <url>', 'engine on another machine: unix:///path, tcp://host:port, ssh://user@host (default: config engine-host, $DOCKER_HOST / $CONTAINER_HOST)')
+    .option('--bind-mounts', 'bind-mount work directories even though the engine host is remote (it shares this filesystem)')
+    .option('--no-bind-mounts', 'mount nothing: copy sources in and artifacts out through the engine (default for remote engines)');
+}
+
+export function engineChoiceFrom(flags: EngineFlags, config: ConfigFile) {
+  return { flag: flags.engine, hostFlag: flags.engineHost, bindMounts: flags.bindMounts, config };
+}
+
+export interface BuildFlags extends RenderFlags, EngineFlags {
   target?: string[];
   out?: string;
   jobs?: number;
   keepWork?: boolean;
-  engine?: string;
   buildTimeout?: number;
   localRepo?: string;
 }
@@ -44,9 +62,8 @@ export function addBuildOptions(cmd: Command): Command {
     .option('--out <dir>', 'where artifacts, build logs and provenance records go (default: config out; build: ./py2distro-out, sync: a temporary directory)')
     .option('--jobs <n>', 'builds run at the same time (default: config jobs, else 1)', positiveInt)
     .option('--keep-work', 'keep the work directories (rendered sources, container mounts) for debugging')
-    .option('--engine <engine>', 'podman | docker (default: $PY2DISTRO_ENGINE, config, auto-detect)')
     .option('--build-timeout <seconds>', 'wall-clock limit of one package build (default: config, else 3600)', positiveInt);
-  return addRenderOptions(cmd).option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies');
+  return addRenderOptions(addEngineOptions(cmd)).option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies');
 }
 
 /** The flags that shape the rendered packaging (render, build, sync). */

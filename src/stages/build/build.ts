@@ -1,8 +1,8 @@
 /**
  * The build stage: rendered packaging sources in, built packages out. Two fresh containers of the
- * target's builder image share a per-run work dir: the first (network on) downloads Build-Depends
- * into a cache, the second (`--network=none`) installs them from it and builds as the unprivileged
- * `builder` user. Only docker/scripts/ knows the dpkg-buildpackage/rpmbuild invocation.
+ * target's builder image share a per-run work dir (mounted, or copied in and out for a remote
+ * engine: containers.ts): the first (network on) downloads Build-Depends into a cache, the second
+ * (`--network=none`) installs them from it and builds as the unprivileged `builder` user. Only docker/scripts/ knows the dpkg-buildpackage/rpmbuild invocation.
  * Artifacts reach --out through a temp dir and rename, so an interruption never leaves half a file.
  */
 import { createWriteStream } from 'node:fs';
@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { filledFields, readBuiltMetadata, type BuiltPackageMetadata } from './built-metadata.js';
-import type { ContainerEngine, Mount } from './engines/types.js';
+import type { ContainerEngine } from './engines/types.js';
+import { runBuildSteps, runDirs } from './containers.js';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { ensureImage, type BuilderImage } from './images.js';
@@ -99,47 +100,31 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
   };
   for (const note of rendered.notes ?? []) onLine(`py2distro: ${note}`);
   try {
-    const dirs = { src: path.join(runDir, 'src'), cache: path.join(runDir, 'cache'), out: path.join(runDir, 'out') };
-    await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
+    const dirs = runDirs(runDir);
+    await Promise.all([dirs.src, dirs.cache, dirs.out].map((d) => mkdir(d, { recursive: true })));
     await stageSources(rendered, dirs.src);
-    const mounts: Mount[] = [
-      { source: dirs.src, target: '/py2distro/src', readOnly: true },
-      { source: dirs.cache, target: '/py2distro/cache' },
-      { source: dirs.out, target: '/py2distro/out' },
-      ...(opts.localRepo ? [{ source: path.resolve(opts.localRepo), target: '/py2distro/localrepo', readOnly: true }] : []),
-    ];
+    // Rootless podman maps container root to the invoking user; a docker daemon does not. Copied
+    // files come out owned by the client whatever their owner inside, so the copy transfer needs no chown.
+    const chownTo = opts.engine.name === 'docker' && opts.engine.transfer === 'bind';
     const containerEnv = {
       SOURCE_DATE_EPOCH: String(rendered.sourceDateEpoch),
       BUILD_JOBS: String(opts.parallel ?? os.availableParallelism()),
-      // Rootless podman maps container root to the invoking user; a docker daemon does not.
-      HOST_UID: String(opts.engine.name === 'docker' ? (process.getuid?.() ?? 0) : 0),
-      HOST_GID: String(opts.engine.name === 'docker' ? (process.getgid?.() ?? 0) : 0),
+      HOST_UID: String(chownTo ? (process.getuid?.() ?? 0) : 0),
+      HOST_GID: String(chownTo ? (process.getgid?.() ?? 0) : 0),
     };
-    const id = randomBytes(6).toString('hex');
-    for (const step of ['deps', 'build'] as const) {
-      env.signal?.throwIfAborted();
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Py2DistroError('E_BUILD_TIMEOUT', `${stem}: build exceeded ${opts.timeoutSeconds ?? 3600} s`);
-      onLine(`py2distro: ${step} step in ${image.tag}${step === 'build' ? ' (network disabled)' : ''}`);
-      await opts.engine.runContainer(
-        {
-          name: `py2distro-${id}-${step}`,
-          image: image.tag,
-          network: step === 'deps' ? 'host' : 'none',
-          mounts,
-          env: containerEnv,
-          labels: { 'org.py2distro.build': stem },
-          command: ['py2distro-build', step],
-        },
-        { signal: env.signal, timeout: remaining, onLine: onContainerLine },
-      );
-    }
-    const produced = (await readdir(dirs.out)).filter((f) => ARTIFACT.test(f)).sort();
+    const outDir = await runBuildSteps({
+      engine: opts.engine, image: image.tag, runDir, localRepo: opts.localRepo, env: containerEnv,
+      labels: { 'org.py2distro.build': stem }, id: randomBytes(6).toString('hex'), deadline,
+      timeoutSeconds: opts.timeoutSeconds ?? 3600, stem, signal: env.signal, onLine: onContainerLine,
+    });
+    // Only regular files count: what a container leaves in out/ (a symlink, a fifo) is not trusted.
+    const entries = await readdir(outDir, { withFileTypes: true });
+    const produced = entries.filter((e) => e.isFile() && ARTIFACT.test(e.name)).map((e) => e.name).sort();
     if (!produced.some((f) => /\.(deb|rpm)$/.test(f))) {
       throw new Py2DistroError('E_BUILD_FAILED', `${stem}: the build finished but produced no package`);
     }
-    const packageMetadata = await readBuiltMetadata(path.join(dirs.out, 'package-METADATA'), path.join(dirs.out, 'package-requires.txt'));
-    const artifacts = await placeInOutDir(dirs.out, produced, opts.outDir);
+    const packageMetadata = await readBuiltMetadata(path.join(outDir, 'package-METADATA'), path.join(outDir, 'package-requires.txt'));
+    const artifacts = await placeInOutDir(outDir, produced, opts.outDir);
     const provenance = opts.provenance && {
       ...opts.provenance,
       build: {

@@ -140,7 +140,7 @@ const inFlight = new Map<string, Promise<BuilderImage>>();
 export async function ensureImage(target: Target, engine: ContainerEngine, env: ImageEnv, opts: { rebuild?: boolean } = {}): Promise<BuilderImage> {
   const files = await builderContext(target);
   const tag = builderTag(target, contextDigest(files));
-  const key = `${engine.name}\0${tag}`;
+  const key = `${engine.name}\0${engine.hostId}\0${tag}`;
   let pending = inFlight.get(key);
   if (!pending) {
     pending = buildIfMissing(target, tag, files, engine, env, opts.rebuild ?? false).finally(() => inFlight.delete(key));

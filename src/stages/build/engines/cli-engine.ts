@@ -5,7 +5,7 @@
  */
 import type { ExecaError } from 'execa';
 import { Py2DistroError } from '../../../lib/errors.js';
-import type { ContainerEngine, EngineName, ImageBuildSpec, ImageInfo, Mount, Runner, RunSpec } from './types.js';
+import type { ContainerEngine, EngineName, ImageBuildSpec, ImageInfo, Mount, Runner, RunSpec, StreamOptions, Transfer } from './types.js';
 
 export interface Dialect {
   name: EngineName;
@@ -34,7 +34,31 @@ function volumeArg(m: Mount, options: string[]): string {
 }
 
 export function runArgs(spec: RunSpec, dialect: Dialect): string[] {
-  const args = ['run', '--rm', '--name', spec.name, `--network=${spec.network}`, '--security-opt=no-new-privileges'];
+  return containerArgs(['run', '--rm'], spec, dialect);
+}
+
+/** `create` for the copy transfer: the same isolation flags as `run`, and never a mount. */
+export function createArgs(spec: RunSpec, dialect: Dialect): string[] {
+  if (spec.mounts.length) throw new Py2DistroError('E_USAGE', `container ${spec.name}: the copy transfer mounts nothing`);
+  return containerArgs(['create'], spec, dialect);
+}
+
+// A container name and a path inside it reach `cp NAME:PATH`; both must be plain.
+function containerPath(name: string, p: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || !/^\/[A-Za-z0-9_./-]*$/.test(p) || p.includes('..')) {
+    throw new Py2DistroError('E_USAGE', `refusing to copy ${JSON.stringify(`${name}:${p}`)}`);
+  }
+  return `${name}:${p}`;
+}
+
+function hostPath(p: string): string {
+  // `cp` reads "-" as a tar stream on stdin/stdout and "x:y" as a container path.
+  if (!p.startsWith('/') || p.includes(':') || p.includes('\0')) throw new Py2DistroError('E_USAGE', `cannot copy ${JSON.stringify(p)}: not a plain absolute path`);
+  return p;
+}
+
+function containerArgs(verb: string[], spec: RunSpec, dialect: Dialect): string[] {
+  const args = [...verb, '--name', spec.name, `--network=${spec.network}`, '--security-opt=no-new-privileges'];
   for (const m of spec.mounts) args.push('--volume', volumeArg(m, dialect.volumeOptions(m)));
   for (const [k, v] of Object.entries(spec.env)) {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(k) || v.includes('\0') || v.includes('\n')) {
@@ -64,10 +88,25 @@ function timedOut(err: unknown): boolean {
   return Boolean((err as { cause?: ExecaError })?.cause?.timedOut);
 }
 
-export function createCliEngine(dialect: Dialect, program: string, globalArgs: readonly string[], runner: Runner): ContainerEngine {
+export interface EngineSetup {
+  transfer?: Transfer;
+  hostId?: string;
+}
+
+export function createCliEngine(dialect: Dialect, program: string, globalArgs: readonly string[], runner: Runner, setup: EngineSetup = {}): ContainerEngine {
   const call = (args: string[], opts: Parameters<Runner>[2] = {}) => runner(program, [...globalArgs, ...args], opts);
+  const copy = async (from: string, to: string, what: string, opts: StreamOptions) => {
+    try {
+      await call(['cp', from, to], { timeout: opts.timeout ?? 30 * 60_000, signal: opts.signal });
+    } catch (err) {
+      if ((err as Py2DistroError).code === 'E_ABORTED') throw err;
+      throw new Py2DistroError('E_ENGINE_TRANSFER', `copying ${what} failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    }
+  };
   const engine: ContainerEngine = {
     name: dialect.name,
+    transfer: setup.transfer ?? 'bind',
+    hostId: setup.hostId ?? 'local',
     program,
     globalArgs,
     async checkReachable() {
@@ -110,6 +149,31 @@ export function createCliEngine(dialect: Dialect, program: string, globalArgs: r
         // `--rm` covers a normal exit; a killed client (timeout, Ctrl-C) can leave the container.
         if (!ok) await engine.removeContainer(spec.name);
       }
+    },
+    async createContainer(spec) {
+      await call(createArgs(spec, dialect), { timeout: 5 * 60_000 });
+    },
+    async copyIn(name, hostDir, inside, opts = {}) {
+      await copy(hostPath(hostDir), containerPath(name, inside), `${hostDir} into ${name}:${inside}`, opts);
+    },
+    async copyOut(name, inside, hostDest, opts = {}) {
+      await copy(containerPath(name, inside), hostPath(hostDest), `${name}:${inside} out`, opts);
+    },
+    async startContainer(name, opts = {}) {
+      // `start --attach` streams the output and exits with the container's exit code (both CLIs).
+      try {
+        return await call(['start', '--attach', name], { timeout: opts.timeout, signal: opts.signal, onLine: opts.onLine });
+      } catch (err) {
+        if (timedOut(err)) throw new Py2DistroError('E_BUILD_TIMEOUT', `container ${name} exceeded ${Math.round((opts.timeout ?? 0) / 1000)} s`, { cause: err });
+        throw err;
+      }
+    },
+    async imageId(ref) {
+      const r = await call(['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false, timeout: 60_000 });
+      if (r.exitCode !== 0) return undefined;
+      const id = r.stdout.trim();
+      // docker answers `sha256:<hex>`, podman `<hex>`: one form for records and keys.
+      return /^[0-9a-f]{64}$/.test(id) ? `sha256:${id}` : id;
     },
     async removeContainer(name) {
       // No abort signal here: this is the clean-up that must still run after Ctrl-C.

@@ -2,7 +2,7 @@
  * Docker: a daemon, so `info` also proves the daemon is reachable (DOCKER_HOST, socket rights).
  * The classic builder and BuildKit both accept the flags used here.
  */
-import { createCliEngine, type Dialect } from './cli-engine.js';
+import { createCliEngine, type Dialect, type EngineSetup } from './cli-engine.js';
 import type { ContainerEngine, Runner } from './types.js';
 
 export const dockerDialect: Dialect = {
@@ -15,6 +15,6 @@ export const dockerDialect: Dialect = {
   removeArgs: (name) => ['rm', '--force', name],
 };
 
-export function createDockerEngine(runner: Runner, globalArgs: readonly string[] = [], program = 'docker'): ContainerEngine {
-  return createCliEngine(dockerDialect, program, globalArgs, runner);
+export function createDockerEngine(runner: Runner, globalArgs: readonly string[] = [], program = 'docker', setup: EngineSetup = {}): ContainerEngine {
+  return createCliEngine(dockerDialect, program, globalArgs, runner, setup);
 }

@@ -9,17 +9,23 @@ import path from 'node:path';
 import { Py2DistroError } from '../../../lib/errors.js';
 import { run } from '../../../lib/exec.js';
 import { createDockerEngine } from './docker.js';
+import { resolveEngineHost, type EngineHost } from './host.js';
 import { createPodmanEngine } from './podman.js';
 import type { ContainerEngine, EngineName, Runner } from './types.js';
 
-export type { ContainerEngine, EngineName, Runner, RunSpec, Mount, ImageBuildSpec, ImageInfo, StreamOptions } from './types.js';
+export type { ContainerEngine, EngineName, Runner, RunSpec, Mount, ImageBuildSpec, ImageInfo, StreamOptions, Transfer } from './types.js';
+export type { EngineHost } from './host.js';
 
 export const ENGINE_NAMES: readonly EngineName[] = ['podman', 'docker'];
 
 export interface EngineChoice {
   /** `--engine` flag. */
   flag?: string;
-  config?: { engine?: string; 'engine-args'?: string[] };
+  config?: { engine?: string; 'engine-args'?: string[]; 'engine-host'?: string; 'bind-mounts'?: boolean };
+  /** `--engine-host URL` (over config `engine-host`, DOCKER_HOST / CONTAINER_HOST). */
+  hostFlag?: string;
+  /** `--no-bind-mounts` (false) forces the copy transfer even for a local engine; `--bind-mounts` (true) forces mounts. */
+  bindMounts?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Injected in unit tests; src/exec.ts `run` otherwise. */
   runner?: Runner;
@@ -55,8 +61,12 @@ export function requestedEngine(choice: EngineChoice): { name: EngineName; from:
   return undefined;
 }
 
-export function createEngine(name: EngineName, runner: Runner = run, globalArgs: readonly string[] = []): ContainerEngine {
-  return name === 'podman' ? createPodmanEngine(runner, globalArgs) : createDockerEngine(runner, globalArgs);
+export function createEngine(name: EngineName, runner: Runner = run, globalArgs: readonly string[] = [], host?: EngineHost, bindMounts?: boolean): ContainerEngine {
+  const args = [...(host?.args ?? []), ...globalArgs];
+  // A remote engine cannot see our paths: copy, unless the user says its host shares them.
+  const transfer = (bindMounts ?? !host?.remote) ? 'bind' : 'copy';
+  const setup = { transfer, hostId: host?.remote ? `${host.from}:${host.url ?? ''}` : 'local' } as const;
+  return name === 'podman' ? createPodmanEngine(runner, args, 'podman', setup) : createDockerEngine(runner, args, 'docker', setup);
 }
 
 /** Pick, construct and check the engine. Throws E_ENGINE_MISSING / E_ENGINE_UNREACHABLE with a hint. */
@@ -79,15 +89,17 @@ export async function selectEngine(choice: EngineChoice = {}): Promise<Container
     if (!found.length) throw new Py2DistroError('E_ENGINE_MISSING', 'no container engine found: neither podman nor docker is on PATH');
     name = found[0]!;
   }
-  const engine = createEngine(name, runner, globalArgs);
+  const host = resolveEngineHost(name, { hostFlag: choice.hostFlag, config: choice.config?.['engine-host'], engineArgs: globalArgs, env });
+  const engine = createEngine(name, runner, globalArgs, host, choice.bindMounts ?? choice.config?.['bind-mounts']);
   try {
     await engine.checkReachable();
   } catch (err) {
     if (err instanceof Py2DistroError && err.code === 'E_ENGINE_UNREACHABLE') {
-      throw new Py2DistroError('E_ENGINE_UNREACHABLE', err.message, {
+      throw new Py2DistroError('E_ENGINE_UNREACHABLE', host.remote ? `${err.message} (engine host from ${host.from}${host.url ? `: ${host.url}` : ''})` : err.message, {
         cause: err,
-        hint:
-          name === 'docker'
+        hint: host.remote
+          ? `Check that the engine service at ${host.url ?? host.from} is running and reachable (podman system service / dockerd), and that you may use it.`
+          : name === 'docker'
             ? 'Start the Docker daemon (systemctl start docker) and make sure you may use its socket, or use --engine podman.'
             : 'Run `podman info` to see why podman fails; set CONTAINERS_CONF or config `engine-args` (e.g. ["--runtime", "runc"]) for this machine.',
       });

@@ -2,7 +2,7 @@
  * Podman: daemonless, rootless or rootful. Its runtime and ulimits come from containers.conf
  * (CONTAINERS_CONF) or config `engine-args` (e.g. `--runtime runc`), never from py2distro defaults.
  */
-import { createCliEngine, type Dialect } from './cli-engine.js';
+import { createCliEngine, type Dialect, type EngineSetup } from './cli-engine.js';
 import type { ContainerEngine, Runner } from './types.js';
 
 export const podmanDialect: Dialect = {
@@ -16,6 +16,6 @@ export const podmanDialect: Dialect = {
   removeArgs: (name) => ['rm', '--force', '--time', '0', '--ignore', name],
 };
 
-export function createPodmanEngine(runner: Runner, globalArgs: readonly string[] = [], program = 'podman'): ContainerEngine {
-  return createCliEngine(podmanDialect, program, globalArgs, runner);
+export function createPodmanEngine(runner: Runner, globalArgs: readonly string[] = [], program = 'podman', setup: EngineSetup = {}): ContainerEngine {
+  return createCliEngine(podmanDialect, program, globalArgs, runner, setup);
 }

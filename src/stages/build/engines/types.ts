@@ -50,8 +50,18 @@ export interface StreamOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
+/**
+ * How files reach a container: `bind` mounts this machine's directories (local engines, the fast
+ * default); `copy` mounts nothing and moves files with `create` + `cp` in/out (remote engines,
+ * `--no-bind-mounts`), so the engine host never needs to see the client's paths.
+ */
+export type Transfer = 'bind' | 'copy';
+
 export interface ContainerEngine {
   readonly name: EngineName;
+  readonly transfer: Transfer;
+  /** The engine's URL or `local`; distinguishes two engines of one kind (image caches, locks). */
+  readonly hostId: string;
   /** The program run (e.g. `podman`), and global arguments from config `engine-args`. */
   readonly program: string;
   readonly globalArgs: readonly string[];
@@ -67,6 +77,16 @@ export interface ContainerEngine {
   /** Run to completion with `--rm`; on failure, timeout or abort the container is force-removed. */
   runContainer(spec: RunSpec, opts?: StreamOptions): Promise<ExecResult>;
   removeContainer(name: string): Promise<void>;
+  /** `create` without `--rm` (copy transfer): the container is removed by {@link removeContainer}. */
+  createContainer(spec: RunSpec): Promise<void>;
+  /** Copy a client directory into the container as `containerPath` (which must not exist yet). */
+  copyIn(name: string, hostDir: string, containerPath: string, opts?: StreamOptions): Promise<void>;
+  /** Copy a container directory out as `hostPath` (which must not exist yet). */
+  copyOut(name: string, containerPath: string, hostPath: string, opts?: StreamOptions): Promise<void>;
+  /** Start a created container, attached; resolves when it exits 0, throws E_EXEC otherwise. */
+  startContainer(name: string, opts?: StreamOptions): Promise<ExecResult>;
+  /** The image's id (`sha256:…`), or undefined when the engine has no such image. */
+  imageId(ref: string): Promise<string | undefined>;
   listImages(repository: string): Promise<ImageInfo[]>;
   /** Remove an image by reference; false when the engine refused (e.g. a container still uses it). */
   removeImage(ref: string): Promise<boolean>;
