@@ -70,6 +70,10 @@ export const CATALOGUE = {
   // build (exit 1)
   E_ENGINE_UNREACHABLE: { exit: EXIT.FAILURE, hint: 'Start the container engine (docker daemon / podman service) or check CONTAINERS_CONF.' },
   E_ENGINE_TRANSFER: { exit: EXIT.FAILURE, hint: 'Copying files to or from the engine failed; check that the engine host is reachable and has disk space.' },
+  E_PLAN_INVALID: { exit: EXIT.USAGE, hint: 'The plan or build record is damaged or was not written by py2distro; make a new plan with `sync --plan FILE`.' },
+  E_PLAN_MISMATCH: { exit: EXIT.VERIFY, hint: 'This builder does not reproduce the plan (another py2distro version, docker/ context, templates or sdist); run the same py2distro version and configuration as the planner.' },
+  E_PLAN_STALE: { exit: EXIT.FAILURE, hint: 'The repository changed since the plan was made (another sync published); make a new plan and build it again.' },
+  E_COLLECT_REFUSED: { exit: EXIT.VERIFY, hint: 'A build record or artifact does not match the plan; nothing was published. Rebuild the named jobs from the plan.' },
   E_IMAGE_BUILD: { exit: EXIT.FAILURE, hint: 'The builder image could not be built; see the log.' },
   E_IMAGE_BASE: { exit: EXIT.FAILURE, hint: 'The base image cannot be pulled and cannot be bootstrapped offline.' },
   E_BUILD_FAILED: { exit: EXIT.FAILURE, hint: 'The package build failed inside the container; read the build log.' },

@@ -52,6 +52,14 @@ export function ourBinaryName(node: ClosureNode, target: Target): string {
   return familyOf(target).binaryName(inspected.metadata);
 }
 
+/** The build key's packaging input: debian/ (without the provenance record) or the .spec. */
+export async function packagingDigest(result: RenderResult): Promise<string> {
+  // The provenance record carries the verification time; it is not an input of the build.
+  return result.family === 'deb'
+    ? digestTree(path.join(result.deb.sourceDir, 'debian'), (rel) => rel === 'py2distro-provenance.json')
+    : digestFiles({ spec: await readFile(result.rpm.specFile) });
+}
+
 export function createRealBackend(o: RealBackendOptions): SyncBackend {
   const resolver = createIndexResolver(o.fetchOptions, o.env);
   let key: Promise<SigningKey> | undefined;
@@ -84,11 +92,7 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       );
       if (!renderedNames.has(target.name)) renderedNames.set(target.name, new Map());
       renderedNames.get(target.name)!.set(node.name, result.binaryPackages[0]!);
-      // The provenance record carries the verification time; it is not an input of the build.
-      const digest = result.family === 'deb'
-        ? await digestTree(path.join(result.deb.sourceDir, 'debian'), (rel) => rel === 'py2distro-provenance.json')
-        : digestFiles({ spec: await readFile(result.rpm.specFile) });
-      return { digest, packageVersion: result.distroVersion, handle: result };
+      return { digest: await packagingDigest(result), packageVersion: result.distroVersion, handle: result };
     },
     async build({ node, target, rendered, localPackages, outDir, logPath }) {
       const handle = node.sdist.handle as SdistHandle;

@@ -5,3 +5,4 @@
 export { DEFAULT_MAINTAINER, renderPackaging, type DebSources, type RenderInput, type RenderResult, type RpmSources } from './render.js';
 export { detectLicense, type LicenseInfo } from './license.js';
 export type { DistroFacts } from './distro-fit.js';
+export { shippedProvenance, type ShippedProvenance } from './provenance.js';
