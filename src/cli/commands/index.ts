@@ -9,6 +9,7 @@ import { register as registerRender } from './render.js';
 import { register as registerSync } from './sync.js';
 import { register as registerTargets } from './targets.js';
 import { register as registerTrust } from './trust.js';
+import { register as registerPlan } from './plan.js';
 
 type Register = (program: Command) => void;
 
@@ -22,6 +23,7 @@ const modules: Register[] = [
   registerSync,
   registerTargets,
   registerTrust,
+  registerPlan,
 ];
 
 export function registerCommands(program: Command): void {

@@ -9,3 +9,4 @@ export {
   type BuilderImage, type PruneResult,
 } from './images.js';
 export { createEngine, ENGINE_NAMES, selectEngine, type ContainerEngine, type EngineChoice, type EngineName } from './engines/index.js';
+export { checkEngineUrl } from './engines/host.js';
