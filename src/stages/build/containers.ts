@@ -96,18 +96,24 @@ async function copySteps(input: StepsInput): Promise<string> {
     await engine.createContainer(s);
     try {
       const copyOpts = { signal: input.signal, timeout: remaining(input) };
+      let t = Date.now();
       await engine.copyIn(s.name, dirs.root, '/py2distro', copyOpts);
+      input.onLine(`py2distro: transfer in ${Date.now() - t} ms`);
       await engine.startContainer(s.name, { signal: input.signal, timeout: remaining(input), onLine: input.onLine });
       if (step === 'deps') {
         // The deps → build handoff: the downloaded packages and apt/dnf lists travel via this machine.
         const fetched = path.join(input.runDir, 'deps-cache');
+        t = Date.now();
         await engine.copyOut(s.name, '/py2distro/cache', fetched, { signal: input.signal, timeout: remaining(input) });
+        input.onLine(`py2distro: transfer out ${Date.now() - t} ms`);
         await rm(dirs.cache, { recursive: true, force: true });
         await rm(dirs.localrepo, { recursive: true, force: true }); // indexed into the cache by the deps step
         await rename(fetched, dirs.cache);
       } else {
         result = path.join(input.runDir, 'built');
+        t = Date.now();
         await engine.copyOut(s.name, '/py2distro/out', result, { signal: input.signal, timeout: remaining(input) });
+        input.onLine(`py2distro: transfer out ${Date.now() - t} ms`);
       }
     } finally {
       // Created without --rm: removed here on success, failure, timeout and Ctrl-C alike.
