@@ -22,7 +22,7 @@ const require = createRequire(import.meta.url);
 /** The document(s) as YAML text (Kubernetes: one multi-document stream). */
 export function exportPlan(plan: Plan, format: ExportFormat, o: ExportOptions): string {
   const { stringify } = require('yaml') as typeof import('yaml');
-  const opts = { lineWidth: 0 };
+  const opts = { lineWidth: 0, aliasDuplicateObjects: false };
   if (format === 'github') return stringify(githubWorkflow(plan, o), opts);
   if (format === 'gitlab') return stringify(gitlabPipeline(plan, o), opts);
   return k8sManifests(plan, o).map((d) => stringify(d, opts)).join('---\n');
