@@ -6,6 +6,7 @@
  * before any container starts. It writes the artifacts and a build record (inputs, image digest,
  * artifact hashes) into `<out>/job-<N>/`; `sync --collect` checks that record against the plan.
  */
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { getTarget } from '../../distro/targets.js';
@@ -20,7 +21,7 @@ import { renderPackaging } from '../../stages/render/index.js';
 import { withWorkDir, type RunEnv } from '../run-env.js';
 import { packagingDigest } from '../sync/backend.js';
 import { buildKey } from '../sync/buildkey.js';
-import { readPlan, RECORD_FILE, RECORD_SCHEMA, type BuildRecord, type FileHash, type Plan, type PlanJob } from './plan-file.js';
+import { readPlan, readRecord, RECORD_FILE, RECORD_SCHEMA, type BuildRecord, type FileHash, type Plan, type PlanJob } from './plan-file.js';
 
 export type JobSelector = { job: number } | { shard: number; of: number; wave?: number } | { wave: number; index: number };
 
@@ -63,10 +64,10 @@ export async function runPlanJobs(opts: JobRunOptions, env: RunEnv): Promise<Job
   if (plan.tool !== VERSION) {
     throw new Py2DistroError('E_PLAN_MISMATCH', `the plan was made by py2distro ${plan.tool}, this is ${VERSION}`);
   }
-  const offered = await offeredPackages(opts.localRepos);
   const result: JobRunResult = { plan: sha256, jobs: [] };
   for (const job of selectJobs(plan, opts.select)) {
     env.signal?.throwIfAborted();
+    const offered = await offeredPackages(opts.localRepos, sha256, job);
     result.jobs.push(await withWorkDir(env, `job-${job.id}`, (stage) => runOne(plan, sha256, job, offered, opts, { ...env, ...stage }), opts.keepWork));
   }
   return result;
@@ -147,16 +148,36 @@ async function obtainSdist(job: PlanJob, sdistDirs: string[], env: Stage): Promi
   return dest;
 }
 
-/** Every package file below the --local-repo directories, with its sha256 (recorded as a build input). */
-async function offeredPackages(dirs: string[]): Promise<{ path: string; sha256: string }[]> {
+/**
+ * Package files below the --local-repo directories, with their sha256 (recorded as build inputs).
+ * A directory holding a build record offers its artifacts only to the jobs that need that job
+ * (other targets' and unrelated jobs' packages stay out), and only files with the recorded hash;
+ * files outside any job directory (e.g. a copy of the repository) are offered as they are.
+ */
+async function offeredPackages(dirs: string[], planSha: string, job: PlanJob): Promise<{ path: string; sha256: string }[]> {
   const out: { path: string; sha256: string }[] = [];
+  const verdicts = new Map<string, Map<string, string> | null>();
+  const recordOf = async (dir: string) => {
+    if (!verdicts.has(dir)) {
+      let v: Map<string, string> | null = null;
+      const file = path.join(dir, RECORD_FILE);
+      if (existsSync(file)) {
+        const r = await readRecord(file).catch(() => undefined);
+        v = r && r.plan === planSha && job.needs.includes(r.job) ? new Map(r.artifacts.map((a) => [a.file, a.sha256])) : new Map();
+      }
+      verdicts.set(dir, v);
+    }
+    return verdicts.get(dir)!;
+  };
   for (const d of dirs) {
     const entries = await readdir(path.resolve(d), { recursive: true, withFileTypes: true });
     for (const e of entries) {
-      if (e.isFile() && /\.(deb|rpm)$/.test(e.name) && !e.name.endsWith('.src.rpm')) {
-        const file = path.join(e.parentPath, e.name);
-        out.push({ path: file, sha256: await sha256File(file) });
-      }
+      if (!e.isFile() || !/\.(deb|rpm)$/.test(e.name) || e.name.endsWith('.src.rpm')) continue;
+      const file = path.join(e.parentPath, e.name);
+      const sha256 = await sha256File(file);
+      const recorded = await recordOf(e.parentPath);
+      if (recorded && recorded.get(e.name) !== sha256) continue;
+      out.push({ path: file, sha256 });
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));

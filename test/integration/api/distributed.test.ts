@@ -108,6 +108,7 @@ test('plan on one machine, build on two engines that cannot see the builders\' f
   assert.equal(record.engine.transfer, 'copy', 'remote engines mount nothing');
   assert.equal(record.key, plan.jobs[plan.waves[1]![0]!]!.key);
   assert.ok(record.localPackages.some((p: { file: string }) => /^python3-dalpha_/.test(p.file)), 'wave 0 was offered to wave 1');
+  assert.ok(!record.localPackages.some((p: { file: string }) => /^python3-dbeta_/.test(p.file)), 'a job it does not need is not offered');
   const outs = ['out-a', 'out-b', 'out-c'].map((d) => path.join(builders, d));
   const env = { PY2DISTRO_SIGN_PASSPHRASE: PASSPHRASE };
 
