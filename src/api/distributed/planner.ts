@@ -24,7 +24,7 @@ import type { SdistHandle } from '../sync/resolver.js';
 import { loadState, revisionFor, type SyncState } from '../sync/state.js';
 import { stateFileOf } from '../sync/run.js';
 import type { SyncBackend } from '../sync/types.js';
-import type { SyncRunOptions } from '../sync/index.js';
+import { defaultTrustLock, type SyncRunOptions } from '../sync/index.js';
 import { PLAN_SCHEMA, type Plan, type PlanJob } from './plan-file.js';
 import { ourBinaryName } from '../sync/backend.js';
 
@@ -48,8 +48,10 @@ export async function planSyncSet(opts: PlanRunOptions, env: RunEnv): Promise<Pl
   const stage = { log: env.log, signal: env.signal, workDir, cacheDir: env.cacheDir };
   const options = { maintainer: opts.render.maintainer ?? null, templates: opts.render.templatesDir ?? null, runTests: Boolean(opts.render.runTests) };
   const keyOptions = { maintainer: opts.render.maintainer, templates: opts.render.templatesDir, runTests: options.runTests };
+  // The same trust lock as sync: planning is where a changed upstream identity must show up.
+  const fetchOptions = { ...opts.fetch, trustLockFile: opts.fetch.trustLockFile ?? defaultTrustLock(opts.stateDir) };
   const backend = createRealBackend({
-    engine: opts.engine, env: stage, repoDir: path.resolve(opts.repoDir), fetchOptions: opts.fetch,
+    engine: opts.engine, env: stage, repoDir: path.resolve(opts.repoDir), fetchOptions,
     loadKey: () => Promise.reject(new Py2DistroError('E_USAGE', 'planning never signs')),
     templatesDir: opts.render.templatesDir, maintainer: opts.render.maintainer, runTests: options.runTests, publish: {},
   });

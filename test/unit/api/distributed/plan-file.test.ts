@@ -25,6 +25,18 @@ test('a plan as sync --plan writes it is read, with the sha256 of its bytes', as
   assert.match(sha256, /^[0-9a-f]{64}$/);
 });
 
+test('a provenance with a verified PEP 740 attestation is accepted; unknown attestation keys are not', async () => {
+  const p = samplePlan() as any;
+  p.jobs[0].provenance.trusted = true;
+  p.jobs[0].provenance.attestation = {
+    status: 'verified', publisher: 'github:org/repo:release.yml', issuer: 'https://token.actions.githubusercontent.com',
+    predicateType: 'https://docs.pypi.org/attestations/publish/v1', logIndex: 12, trustedRootDigest: 'd'.repeat(64), count: 1,
+  };
+  await readPlan(await write(p));
+  p.jobs[0].provenance.attestation.script = 'x';
+  await assert.rejects(readPlan(await write(p)), (e: unknown) => e instanceof Py2DistroError && e.code === 'E_PLAN_INVALID');
+});
+
 const damages: [string, (p: any) => void][] = [
   ['an unknown top-level key', (p) => { p.extra = 1; }],
   ['an unknown job key', (p) => { p.jobs[0].command = 'rm -rf /'; }],
