@@ -86,6 +86,7 @@ async function runOne(plan: Plan, planSha: string, job: PlanJob, offered: { path
       sdist: inspected, provenance: job.provenance, target, outDir: await mkdtemp(path.join(env.workDir, 'render-')),
       templatesDir: plan.options.templates ?? undefined, maintainer: plan.options.maintainer ?? undefined,
       extras: job.extras, runTests: plan.options.runTests, revision: job.revision, localPackages: new Map(Object.entries(job.localBinaries)),
+      ...(planTarget.distroFallback ? { distro: { fallback: planTarget.distroFallback, binaries: job.distroBinaries } } : {}),
     },
     env,
   );

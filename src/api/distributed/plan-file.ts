@@ -35,6 +35,8 @@ export interface PlanJob {
   key: string;
   /** The key published when the plan was made (null: never); collect refuses if the state moved. */
   previousKey: string | null;
+  /** The archive's binaries (name → version) render looked up for this package (deb targets). */
+  distroBinaries: Record<string, string>;
   provenance: ShippedProvenance;
   /** Jobs of earlier waves whose packages this build may install (transitive dependencies). */
   needs: number[];
@@ -45,7 +47,8 @@ export interface Plan {
   tool: string;
   createdAt: string;
   options: { maintainer: string | null; templates: string | null; runTests: boolean };
-  targets: { name: string; image: string; imageId: string }[];
+  /** distroFallback: dh-python's project → binary table of the target's archive (deb), for render. */
+  targets: { name: string; image: string; imageId: string; distroFallback: Record<string, string> | null }[];
   waves: number[][];
   jobs: PlanJob[];
   unchanged: { target: string; name: string; version: string }[];

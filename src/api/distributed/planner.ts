@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Target } from '../../distro/targets.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { VERSION } from '../../lib/version.js';
-import { shippedProvenance } from '../../stages/render/index.js';
+import { shippedProvenance, type DistroFacts } from '../../stages/render/index.js';
 import type { RunEnv } from '../run-env.js';
 import { createRealBackend } from '../sync/backend.js';
 import { buildKey } from '../sync/buildkey.js';
@@ -64,10 +64,11 @@ export async function planSyncSet(opts: PlanRunOptions, env: RunEnv): Promise<Pl
     for (const target of opts.targets) {
       env.signal?.throwIfAborted();
       const image = await backend.image(target);
-      targets.push({ name: target.name, image: image.ref, imageId: image.id });
+      const entry: Plan['targets'][number] = { name: target.name, image: image.ref, imageId: image.id, distroFallback: null };
+      targets.push(entry);
       const keyOf = (input: { sdistSha256: string; packagingDigest: string; dependencyVersions: Record<string, string> }) =>
         buildKey({ ...input, toolVersion: VERSION, imageId: image.id, target: target.name, options: keyOptions });
-      perTarget.push(await planTarget(target, image, { ...opts, manifest, workDir, cacheDir: env.cacheDir, state, backend, keyOf, problems, unchanged }));
+      perTarget.push(await planTarget(target, image, entry, { ...opts, manifest, workDir, cacheDir: env.cacheDir, state, backend, keyOf, problems, unchanged }));
     }
     return { plan: assemble(perTarget, targets, options, unchanged), problems };
   } finally {
@@ -86,8 +87,13 @@ interface TargetContext extends Omit<PlanRunOptions, 'manifest'> {
   unchanged: Plan['unchanged'];
 }
 
-async function planTarget(target: Target, image: { ref: string; id: string }, c: TargetContext): Promise<Draft[][]> {
+async function planTarget(target: Target, image: { ref: string; id: string }, entry: Plan['targets'][number], c: TargetContext): Promise<Draft[][]> {
   const archive = await loadDistroArchive({ target, image: image.ref, imageId: image.id, cacheDir: c.cacheDir, runInImage: c.backend.runInImage });
+  // Render fits deb packages into the archive (stages/render/distro-fit.ts): builders must render
+  // with the same facts. The fallback table travels whole (render enumerates it); of the archive's
+  // binaries only those a render looked up travel, per job (see planNode).
+  const distro = target.family === 'deb' ? { fallback: archive.data.fallback, binaries: archive.data.binaries } : undefined;
+  if (distro) entry.distroFallback = distro.fallback;
   const closure = await computeClosure({ manifest: c.manifest, target, archive, backend: c.backend, conflictPolicy: c.conflictPolicy });
   const nodes = [...closure.nodes.values()];
   const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -106,7 +112,7 @@ async function planTarget(target: Target, image: { ref: string; id: string }, c:
         c.problems.push({ target: target.name, name, reason });
         continue;
       }
-      const draft = await planNode(node, target, byName, live, targetState[name], c);
+      const draft = await planNode(node, target, byName, live, targetState[name], distro, c);
       if (draft) drafts.push(draft);
       else c.unchanged.push({ target: target.name, name, version: node.version });
     }
@@ -119,23 +125,30 @@ async function planTarget(target: Target, image: { ref: string; id: string }, c:
 
 async function planNode(
   node: ClosureNode, target: Target, byName: Map<string, ClosureNode>, live: Map<string, string>,
-  prev: SyncState['targets'][string][string] | undefined, c: TargetContext,
+  prev: SyncState['targets'][string][string] | undefined, archive: DistroFacts | undefined, c: TargetContext,
 ): Promise<Draft | undefined> {
+  // Record which binaries render asks about: exactly those (present ones, with their versions) go to the job.
+  const looked = new Set<string>();
+  const distro = archive && {
+    fallback: archive.fallback,
+    binaries: new Proxy(archive.binaries, { get: (t, k) => { if (typeof k === 'string') looked.add(k); return Reflect.get(t, k); } }),
+  };
   const dependencies = node.deps.map((d) => byName.get(d)!).filter(Boolean);
   const dependencyVersions = Object.fromEntries(node.deps.map((d) => [d, live.get(d) ?? '?']));
   const dir = path.join(c.workDir, target.name, node.name);
   await mkdir(dir, { recursive: true });
-  const base = await c.backend.render({ node, target, revision: 1, dependencies, workDir: path.join(dir, 'render-1') });
+  const base = await c.backend.render({ node, target, revision: 1, dependencies, workDir: path.join(dir, 'render-1'), distro });
   const key = c.keyOf({ sdistSha256: node.sha256, packagingDigest: base.digest, dependencyVersions });
   if (prev?.key === key) return undefined;
   const revision = revisionFor(prev, node.version, key);
-  const rendered = revision === 1 ? base : await c.backend.render({ node, target, revision, dependencies, workDir: path.join(dir, `render-${revision}`) });
+  const rendered = revision === 1 ? base : await c.backend.render({ node, target, revision, dependencies, workDir: path.join(dir, `render-${revision}`), distro });
+  const distroBinaries = Object.fromEntries([...looked].filter((k) => Object.hasOwn(archive?.binaries ?? {}, k)).sort().map((k) => [k, archive!.binaries[k]!]));
   const { fetched } = node.sdist.handle as SdistHandle;
   return {
     wave: 0, target: target.name, name: node.name, version: node.version, revision, packageVersion: rendered.packageVersion,
     sdist: { filename: fetched.filename, sha256: fetched.sha256, ...(fetched.provenance.fileUrl ? { url: fetched.provenance.fileUrl } : {}) },
     extras: node.extras, localBinaries: Object.fromEntries(dependencies.map((d) => [d.name, ourBinaryName(d, target)])),
-    packagingDigest: rendered.digest, dependencyVersions, key, previousKey: prev?.key ?? null,
+    packagingDigest: rendered.digest, dependencyVersions, key, previousKey: prev?.key ?? null, distroBinaries,
     provenance: JSON.parse(JSON.stringify(shippedProvenance(fetched.provenance))) as PlanJob['provenance'], deps: node.deps,
   };
 }
