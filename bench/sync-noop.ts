@@ -83,6 +83,10 @@ try {
   console.log(`no-op sync of ${N} packages (real CLI, process start included): ${seconds.toFixed(2)} s wall; ` +
     `built ${report.summary.built}, skipped ${report.summary.skipped}, containers started ${report.containersStarted}`);
 } finally {
+  if (process.env.BENCH_KEEP) {
+    console.log(`kept ${dir}; index at ${index.url}; Ctrl-C to stop`);
+    await new Promise(() => {});
+  }
   await index.close();
   await rm(dir, { recursive: true, force: true });
 }

@@ -88,7 +88,7 @@ export function createBuildRequirements(opts: BuildRequirementsOptions, stage: S
         report(`building build requirement ${node.name} ${node.version} first`);
         const rendered = await renderPackaging(
           {
-            sdist: handle.inspected, provenance: handle.fetched.provenance, target,
+            sdist: await handle.tree(), provenance: handle.fetched.provenance, target,
             outDir: await mkdtemp(path.join(stage.workDir, `render-${target.name}-${node.name}-`)),
             templatesDir: opts.render.templatesDir, maintainer: opts.render.maintainer, extras: node.extras, revision: 1,
             localPackages: new Map([...deps].map(([name, b]) => [name, b.binary])), distro,
@@ -159,7 +159,7 @@ function transitiveDeps(node: ClosureNode, byName: Map<string, ClosureNode>, see
 function checkTools(root: ClosureNode, nodes: ClosureNode[], archive: DistroArchive, target: Target): void {
   if (archive.data.family !== 'deb') return;
   for (const n of nodes.filter((x) => x.root || !x.blocked)) {
-    const meta = (n.sdist.handle as SdistHandle | undefined)?.inspected.metadata;
+    const meta = (n.sdist.handle as SdistHandle | undefined)?.metadata;
     if (!meta) continue;
     for (const tool of buildNeeds(meta).tools) {
       const absent = DEB_TOOLS[tool].filter((p) => archive.data.binaries[p] === undefined);

@@ -3,7 +3,9 @@
  * credentials are chosen per origin on every hop (URL userinfo, then ~/.netrc) and never forwarded
  * to another host; it honours HTTP(S)_PROXY/NO_PROXY through undici's EnvHttpProxyAgent; and it
  * retries transient failures (network errors, timeouts, 429, 5xx) a bounded number of times with
- * exponential backoff — never a 404, which is an answer, not a hiccup.
+ * exponential backoff — never a 404, which is an answer, not a hiccup. Text answers can be
+ * revalidated (RFC 9110 §13.1.2 If-None-Match, §15.4.5 304 Not Modified) against a caller's
+ * {@link AnswerCache}: an unchanged index page costs one empty 304 instead of its body.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -30,6 +32,23 @@ export interface HttpOptions {
   indexUrl?: string;
   /** Which catalogue code a failure maps to (index pages vs downloads). */
   errorCode?: Extract<ErrorCode, 'E_INDEX_HTTP' | 'E_DOWNLOAD'>;
+  /** Earlier answers with their ETag (getText only): sent as If-None-Match, reused on 304. */
+  answers?: AnswerCache;
+}
+
+/** A 200 answer kept for revalidation: the final URL it came from, its strong or weak ETag, the body. */
+export interface CachedAnswer {
+  url: string;
+  etag: string;
+  contentType: string;
+  /** base64 */
+  body: string;
+}
+
+/** Where {@link getText} keeps answers, keyed by the requested URL (credentials removed). */
+export interface AnswerCache {
+  get(url: string): Promise<CachedAnswer | undefined>;
+  put(url: string, answer: CachedAnswer): Promise<void>;
 }
 
 export interface TextResponse {
@@ -100,7 +119,7 @@ class TransientError extends Error {
 }
 
 /** GET with redirects; resolves with the final response whose body the caller consumes. */
-async function open(url: string, opts: HttpOptions): Promise<{ res: Dispatcher.ResponseData; url: string } | null> {
+async function open(url: string, opts: HttpOptions, cached?: CachedAnswer): Promise<{ res: Dispatcher.ResponseData; url: string } | null> {
   const code = opts.errorCode ?? 'E_INDEX_HTTP';
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -108,7 +127,9 @@ async function open(url: string, opts: HttpOptions): Promise<{ res: Dispatcher.R
     const headers: Record<string, string> = { 'user-agent': 'py2distro' };
     if (opts.accept) headers.accept = opts.accept;
     if (header) headers.authorization = header;
-    opts.log?.debug(`GET ${bare}`);
+    // Only the URL that gave the cached answer may answer 304 for it (a redirect may have moved).
+    if (cached && cached.url === bare) headers['if-none-match'] = cached.etag;
+    opts.log?.debug(`GET ${bare}${headers['if-none-match'] ? ` (If-None-Match ${cached!.etag})` : ''}`);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(bare, { method: 'GET', headers, signal: opts.signal, highWaterMark: NO_BACKPRESSURE, dispatcher: agent(opts.timeoutMs ?? 30_000) });
@@ -130,6 +151,7 @@ async function open(url: string, opts: HttpOptions): Promise<{ res: Dispatcher.R
       current = next.toString();
       continue;
     }
+    if (res.statusCode === 304 && headers['if-none-match']) return { res, url: bare };
     if (res.statusCode === 404 || res.statusCode === 410) {
       await res.body.dump();
       return null;
@@ -175,9 +197,19 @@ async function withRetries<T>(what: string, opts: HttpOptions, attempt: () => Pr
 /** GET a text resource (index page, signature). Returns null on 404/410. */
 export async function getText(url: string, opts: HttpOptions = {}): Promise<TextResponse | null> {
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
+  // The answer depends on what was asked for: the Accept header is part of the key.
+  const key = `${opts.accept ?? '*/*'} ${redactUrl(url)}`;
+  const cached = opts.answers ? await opts.answers.get(key) : undefined;
   return withRetries(redactUrl(url), opts, async () => {
-    const opened = await open(url, opts);
+    const opened = await open(url, opts, cached);
     if (!opened) return null;
+    if (opened.res.statusCode === 304 && cached) {
+      await opened.res.body.dump();
+      const bytes = Buffer.from(cached.body, 'base64');
+      if (bytes.length > max) throw new Py2DistroError(opts.errorCode ?? 'E_INDEX_HTTP', `GET ${opened.url}: response larger than ${max} bytes`);
+      opts.log?.debug(`GET ${opened.url}: 304 Not Modified, reusing the kept answer`);
+      return { url: opened.url, status: 200, contentType: cached.contentType, text: bytes.toString('utf8'), bytes };
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     try {
@@ -193,13 +225,13 @@ export async function getText(url: string, opts: HttpOptions = {}): Promise<Text
       if (err instanceof Py2DistroError) throw err;
       throw new TransientError(`GET ${opened.url}: ${(err as Error).message}`, undefined, { cause: err });
     }
-    return {
-      url: opened.url,
-      status: opened.res.statusCode,
-      contentType: String(opened.res.headers['content-type'] ?? ''),
-      text: Buffer.concat(chunks).toString('utf8'),
-      bytes: Buffer.concat(chunks),
-    };
+    const bytes = Buffer.concat(chunks);
+    const contentType = String(opened.res.headers['content-type'] ?? '');
+    const etag = opened.res.headers.etag;
+    if (opts.answers && typeof etag === 'string' && etag) {
+      await opts.answers.put(key, { url: opened.url, etag, contentType, body: bytes.toString('base64') });
+    }
+    return { url: opened.url, status: opened.res.statusCode, contentType, text: bytes.toString('utf8'), bytes };
   });
 }
 

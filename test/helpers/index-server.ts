@@ -3,8 +3,9 @@
  * like PyPI) or PEP 503 HTML only (like static-file mirrors), optional basic auth, redirects,
  * yanked files, requires-python, detached signatures at `<file>.asc`, PEP 740 provenance served as
  * PyPI does (listed as `provenance` in JSON api-version 1.3 and `data-provenance` in HTML, answered
- * by the Integrity API at `/integrity/<project>/<version>/<filename>/provenance`), and injected
- * transient failures.
+ * by the Integrity API at `/integrity/<project>/<version>/<filename>/provenance`), strong ETags
+ * on text answers with 304 Not Modified for a matching If-None-Match (RFC 9110 §13.1.2), as PyPI's
+ * CDN does, and injected transient failures.
  *
  *   const index = await startIndexServer({ mode: 'html' });
  *   index.addFile('hello', { filename: 'hello-1.0.tar.gz', content, signature });
@@ -45,6 +46,8 @@ export interface IndexServerOptions {
   redirectFiles?: boolean;
   /** Use absolute file URLs instead of relative ones. */
   absoluteUrls?: boolean;
+  /** Send no ETag (and ignore If-None-Match), like a plain static file server. */
+  noEtags?: boolean;
 }
 
 export interface IndexServer {
@@ -58,6 +61,8 @@ export interface IndexServer {
   failNext(pathPrefix: string, count: number, status?: number): void;
   /** Paths requested so far (in order), for asserting "downloaded once". */
   requests: string[];
+  /** Each answer: path and status (304 when the client's If-None-Match matched). */
+  answers: { path: string; status: number }[];
   close(): Promise<void>;
 }
 
@@ -73,6 +78,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
   const projects = new Map<string, { display: string; files: IndexFile[] }>();
   const failures: { prefix: string; count: number; status: number }[] = [];
   const requests: string[] = [];
+  const answers: { path: string; status: number }[] = [];
   let origin = '';
 
   const addFile = (project: string, file: IndexFile) => {
@@ -133,6 +139,18 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
     const url = new URL(req.url ?? '/', origin);
     requests.push(url.pathname);
     const send = (status: number, body: string | Buffer, type = 'text/plain', extra: Record<string, string> = {}) => {
+      // Text answers (pages, signatures, provenance) carry a strong ETag: a hash of the body and its type.
+      if (status === 200 && !opts.noEtags && type !== 'application/octet-stream') {
+        const etag = `"${createHash('sha256').update(type).update('\0').update(body).digest('hex').slice(0, 32)}"`;
+        const inm = String(req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+        if (inm.includes(etag)) {
+          answers.push({ path: url.pathname, status: 304 });
+          res.writeHead(304, { etag });
+          return void res.end();
+        }
+        extra = { ...extra, etag };
+      }
+      answers.push({ path: url.pathname, status });
       res.writeHead(status, { 'content-type': type, ...extra });
       res.end(body);
     };
@@ -192,6 +210,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       failures.push({ prefix, count, status });
     },
     requests,
+    answers,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -21,6 +21,8 @@ import type { Target } from '../../distro/targets.js';
 import { digestFiles, digestTree } from './buildkey.js';
 import type { ClosureNode } from './closure.js';
 import { createIndexResolver, type SdistHandle } from './resolver.js';
+import { isKeptRender, renderKey, type KeptRender } from './render-cache.js';
+import type { SealedStore } from '../../lib/fs/sealed-store.js';
 import type { SyncBackend } from './types.js';
 
 export interface RealBackendOptions {
@@ -38,6 +40,8 @@ export interface RealBackendOptions {
   extraLocalPackages?: string[];
   keepWork?: boolean;
   publish: PublishSettings;
+  /** Sealed store for inspected metadata and render digests (sync's caches); none: always work. */
+  store?: SealedStore;
 }
 
 // The binary name render gave each of our packages (target → project → name): a project the distro
@@ -48,8 +52,8 @@ const renderedNames = new Map<string, Map<string, string>>();
 export function ourBinaryName(node: ClosureNode, target: Target): string {
   const rendered = renderedNames.get(target.name)?.get(node.name);
   if (rendered) return rendered;
-  const { inspected } = node.sdist.handle as SdistHandle;
-  return familyOf(target).binaryName(inspected.metadata);
+  const { metadata } = node.sdist.handle as SdistHandle;
+  return familyOf(target).binaryName(metadata);
 }
 
 /** The build key's packaging input: debian/ (without the provenance record) or the .spec. */
@@ -61,7 +65,7 @@ export async function packagingDigest(result: RenderResult): Promise<string> {
 }
 
 export function createRealBackend(o: RealBackendOptions): SyncBackend {
-  const resolver = createIndexResolver(o.fetchOptions, o.env);
+  const resolver = createIndexResolver(o.fetchOptions, o.env, o.store);
   let key: Promise<SigningKey> | undefined;
   return {
     ...resolver,
@@ -79,20 +83,35 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       );
       return r.stdout;
     },
-    async render({ node, target, revision, dependencies, workDir, distro }) {
+    async render({ node, target, revision, dependencies, workDir, distro, fresh }) {
       const handle = node.sdist.handle as SdistHandle;
+      const localPackages = new Map(dependencies.map((d) => [d.name, ourBinaryName(d, target)]));
+      const named = (binary: string) => {
+        if (!renderedNames.has(target.name)) renderedNames.set(target.name, new Map());
+        renderedNames.get(target.name)!.set(node.name, binary);
+      };
+      const cacheKey = o.store && await renderKey({
+        handle, target, templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: Boolean(o.runTests), revision, localPackages, distro,
+      });
+      if (cacheKey && !fresh) {
+        const kept = await o.store!.get<KeptRender>('render', cacheKey);
+        if (isKeptRender(kept)) {
+          named(kept.binaryName);
+          return { digest: kept.digest, packageVersion: kept.packageVersion, handle: undefined, fromCache: true };
+        }
+      }
       await mkdir(workDir, { recursive: true });
       const result = await renderPackaging(
         {
-          sdist: handle.inspected, provenance: handle.fetched.provenance, target, outDir: workDir,
-          templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision,
-          localPackages: new Map(dependencies.map((d) => [d.name, ourBinaryName(d, target)])), distro,
+          sdist: await handle.tree(), provenance: handle.fetched.provenance, target, outDir: workDir,
+          templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision, localPackages, distro,
         },
         { ...o.env, workDir },
       );
-      if (!renderedNames.has(target.name)) renderedNames.set(target.name, new Map());
-      renderedNames.get(target.name)!.set(node.name, result.binaryPackages[0]!);
-      return { digest: await packagingDigest(result), packageVersion: result.distroVersion, handle: result };
+      named(result.binaryPackages[0]!);
+      const digest = await packagingDigest(result);
+      if (cacheKey) await o.store!.put('render', cacheKey, { digest, packageVersion: result.distroVersion, binaryName: result.binaryPackages[0]! } satisfies KeptRender);
+      return { digest, packageVersion: result.distroVersion, handle: result };
     },
     async build({ node, target, rendered, localPackages, outDir, logPath }) {
       const handle = node.sdist.handle as SdistHandle;

@@ -19,6 +19,8 @@ import { createRealBackend } from './backend.js';
 import { loadManifest, type ManifestInput } from './manifest.js';
 import { writeReport, type SyncReport } from './report.js';
 import { runSync } from './run.js';
+import { openSyncCaches } from './caches.js';
+import { phaseTimer } from '../../lib/timing.js';
 
 export interface SyncRunOptions {
   manifest: ManifestInput;
@@ -51,9 +53,12 @@ export function defaultTrustLock(stateDir: string): string {
 }
 
 export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<SyncRunResult> {
+  const timer = phaseTimer(env.log, 'sync run');
   const manifest = await loadManifest(opts.manifest);
+  timer.lap('manifest');
   // A nightly sync is where a changed identity must show up: it always keeps a trust lock.
-  const fetchOptions: FetchOptions = { ...opts.fetch, trustLockFile: opts.fetch.trustLockFile ?? defaultTrustLock(opts.stateDir) };
+  const caches = await openSyncCaches(env.cacheDir, opts.stateDir);
+  const fetchOptions: FetchOptions = { ...opts.fetch, trustLockFile: opts.fetch.trustLockFile ?? defaultTrustLock(opts.stateDir), answers: caches.answers };
   env.log.info(`trust lock: ${fetchOptions.trustLockFile}`);
   for (const e of manifest.entries) {
     const extra = [...(opts.render.extras ?? []), ...((e.name && opts.render.extrasByProject?.[e.name]) || [])];
@@ -73,7 +78,7 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
     templatesDir: opts.render.templatesDir, maintainer: opts.render.maintainer, runTests: keyOptions.runTests,
     buildTimeoutSeconds: opts.buildTimeoutSeconds, keepWork: opts.keepWork,
     extraLocalPackages: opts.localRepo ? await packageFiles(path.resolve(opts.localRepo)) : undefined,
-    publish: opts.publish,
+    publish: opts.publish, store: caches.store,
   });
   let report: SyncReport;
   try {
@@ -81,11 +86,15 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
       manifest, targets: opts.targets, backend, stateDir: opts.stateDir, workDir, cacheDir: env.cacheDir, log: env.log, signal: env.signal,
       jobs: opts.jobs, failFast: opts.failFast, conflictPolicy: opts.conflictPolicy, keyOptions,
     });
+    timer.lap('sync');
   } finally {
     if (!opts.outDir && !opts.keepWork) await rm(workDir, { recursive: true, force: true });
   }
+  timer.lap('work dir removed');
   report.trustLock = fetchOptions.trustLockFile;
   const reportFiles = await writeReport(opts.reportDir, report);
+  timer.lap('report');
+  timer.done();
   return { ...report, reportFiles };
 }
 

@@ -21,6 +21,7 @@ import { acquireSyncLock, loadState, revisionFor, saveState, type PackageState, 
 import type { SyncBackend } from './types.js';
 import { buildWave, type WaveContext } from './wave.js';
 import { errorOutcome } from '../../lib/errors.js';
+import { phaseTimer } from '../../lib/timing.js';
 
 export type { RenderedPackaging, SyncBackend } from './types.js';
 
@@ -78,12 +79,16 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
   let nodes: ClosureNode[];
   let image: { ref: string; id: string };
   let distroFacts: WaveContext['distro'];
+  const timer = phaseTimer(log, 'sync phases');
   try {
     image = await backend.image(target);
     report.imageId = image.id;
+    timer.lap('image');
     const archive = await loadDistroArchive({ target, image: image.ref, imageId: image.id, cacheDir: opts.cacheDir, runInImage: backend.runInImage });
     if (target.family === 'deb') distroFacts = { fallback: archive.data.fallback, binaries: archive.data.binaries };
+    timer.lap('distro archive');
     const closure = await computeClosure({ manifest: opts.manifest, target, archive, backend, conflictPolicy: opts.conflictPolicy });
+    timer.lap(`closure (${closure.nodes.size} packages)`);
     nodes = [...closure.nodes.values()];
     report.conflicts = closure.conflicts;
     report.excluded = closure.excluded;
@@ -148,6 +153,8 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
     }
     report.packages.push(...results.map((r) => r.outcome));
   }
+  timer.lap(`${plan.waves.length} waves`);
+  timer.done();
   report.packages.sort((a, b) => a.name.localeCompare(b.name));
   return report;
 }

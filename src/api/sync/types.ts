@@ -15,6 +15,8 @@ export interface RenderedPackaging {
   packageVersion: string;
   /** Backend-specific handle passed back to build (e.g. the rendered directory). */
   handle: unknown;
+  /** Known from a kept earlier rendering (nothing written): render again with `fresh` to build. */
+  fromCache?: boolean;
 }
 
 export interface SyncBackend extends ClosureBackend {
@@ -23,7 +25,7 @@ export interface SyncBackend extends ClosureBackend {
   /** Runs one throwaway container (used to read the distro archive index). */
   runInImage: RunInImage;
   /** `distro`: the target archive's names and versions (deb targets), so a project the distro ships keeps its name. */
-  render(req: { node: ClosureNode; target: Target; revision: number; dependencies: ClosureNode[]; workDir: string; distro?: DistroFacts }): Promise<RenderedPackaging>;
+  render(req: { node: ClosureNode; target: Target; revision: number; dependencies: ClosureNode[]; workDir: string; distro?: DistroFacts; fresh?: boolean }): Promise<RenderedPackaging>;
   /** Build in a container; `localPackages` are our package files the build may install. */
   build(req: {
     node: ClosureNode; target: Target; rendered: RenderedPackaging; image: string; localPackages: string[]; outDir: string; logPath: string;

@@ -81,8 +81,9 @@ async function buildOne(node: ClosureNode, ctx: WaveContext): Promise<WaveResult
       return { outcome: Object.assign(outcome, { status: 'skipped', reason: 'unchanged (same build key)' }), files: [] };
     }
     const revision = ctx.revisionFor(prev, node.version, key);
-    const rendered = revision === 1 ? base : await ctx.backend.render({
-      node, target: ctx.target, revision, dependencies, workDir: path.join(workDir, `render-${revision}`), distro: ctx.distro,
+    // A rendering known only from the cache wrote nothing: the build needs the real files.
+    const rendered = revision === 1 && !base.fromCache ? base : await ctx.backend.render({
+      node, target: ctx.target, revision, dependencies, workDir: path.join(workDir, `render-${revision}`), distro: ctx.distro, fresh: true,
     });
     const logPath = path.join(ctx.logDir, `${node.name}-${node.version}.build.log`);
     outcome.logPath = logPath;

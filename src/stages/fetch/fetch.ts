@@ -10,7 +10,7 @@ import path from 'node:path';
 import { commitToCache, lookupCached, readSidecar, sha256File, tempPath, writeSidecar } from '../../lib/fs/cache.js';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
-import { downloadFile, getText } from '../../lib/http.js';
+import { downloadFile, getText, type AnswerCache } from '../../lib/http.js';
 import type { Provenance } from '../verify/index.js';
 import { parseSdistFilename } from '../../python/filenames.js';
 import { normalizeName, parseUserRequirement } from '../../python/requirement.js';
@@ -34,6 +34,11 @@ export interface FetchOptions {
   trustedRootFile?: string;
   /** `--trust-lock FILE`. */
   trustLockFile?: string;
+  /**
+   * Index pages, signatures and provenance kept with their ETag and revalidated (sync). What comes
+   * back from it is verified exactly as a fresh download is: the sdist's hash, signature and policy.
+   */
+  answers?: AnswerCache;
 }
 
 export interface FetchedSdist {
@@ -63,7 +68,7 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
   env.log.debug(`${req.name}: chose ${rel.filename} (${rel.format} index)`);
   // A pin or a trust-lock entry checks the project even under `--signature-policy off`.
   const check = opts.signaturePolicy !== 'off' || Boolean(opts.trustLockFile) || isPinned(rel.name, opts);
-  const signature = check ? await downloadSignature(rel, env) : undefined;
+  const signature = check ? await downloadSignature(rel, env, opts.answers) : undefined;
 
   let file = rel.sha256 ? await lookupCached(env.cacheDir, rel.sha256, rel.filename) : undefined;
   let outcome: PolicyOutcome;
@@ -135,9 +140,9 @@ function parseJson(p: Provenanced, filename: string): unknown {
   }
 }
 
-async function downloadSignature(rel: ResolvedRelease, env: StageEnv): Promise<Uint8Array | undefined> {
+async function downloadSignature(rel: ResolvedRelease, env: StageEnv, answers?: AnswerCache): Promise<Uint8Array | undefined> {
   // Probe `<file>.asc` even when the index does not advertise it: static mirrors rarely do.
-  const res = await getText(rel.signatureUrl, { indexUrl: rel.indexUrl, log: env.log, signal: env.signal, maxBytes: MAX_SIGNATURE_BYTES, errorCode: 'E_DOWNLOAD' });
+  const res = await getText(rel.signatureUrl, { indexUrl: rel.indexUrl, log: env.log, signal: env.signal, maxBytes: MAX_SIGNATURE_BYTES, errorCode: 'E_DOWNLOAD', answers });
   if (!res && rel.signatureAdvertised) env.log.warn(`${rel.filename}: the index advertises a signature, but ${rel.signatureUrl} is missing`);
   return res ? new Uint8Array(res.bytes) : undefined;
 }

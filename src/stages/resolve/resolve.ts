@@ -7,7 +7,7 @@
 import { compare, explain, satisfies, validRange } from '@renovatebot/pep440';
 import { Py2DistroError } from '../../lib/errors.js';
 import type { StageEnv } from '../../lib/env.js';
-import { getText, redactUrl } from '../../lib/http.js';
+import { getText, redactUrl, type AnswerCache } from '../../lib/http.js';
 import { formatRequirement, normalizeName, type UserRequirement } from '../../python/requirement.js';
 import { parseDistributionFilename, type FileKind } from '../../python/filenames.js';
 import { INDEX_ACCEPT, parseProjectPage, type IndexFileEntry } from './simple-index.js';
@@ -65,8 +65,9 @@ function projectPageUrl(indexUrl: string, name: string): string {
 }
 
 /** Every version of a project on the index with its files (sync uses this for dependency closure). */
-export async function listReleases(name: string, indexUrl: string, env: Pick<StageEnv, 'log' | 'signal'>): Promise<ProjectReleases> {
-  const page = await getText(projectPageUrl(indexUrl, name), { accept: INDEX_ACCEPT, log: env.log, signal: env.signal, indexUrl });
+export async function listReleases(name: string, indexUrl: string, env: Pick<StageEnv, 'log' | 'signal'>, answers?: AnswerCache): Promise<ProjectReleases> {
+  // `answers`: the page is revalidated with its ETag; a kept body is parsed and checked as a fresh one is.
+  const page = await getText(projectPageUrl(indexUrl, name), { accept: INDEX_ACCEPT, log: env.log, signal: env.signal, indexUrl, answers });
   if (!page) {
     throw new Py2DistroError('E_NOT_FOUND', `project ${name} not found on ${redactUrl(indexUrl)}`, { details: { project: name } });
   }
@@ -95,11 +96,11 @@ export function pythonAllowed(requiresPython: string | undefined, pythonVersion:
 
 export async function resolveRelease(
   req: UserRequirement,
-  opts: { indexUrl: string; pre: boolean; pythonVersion?: string },
+  opts: { indexUrl: string; pre: boolean; pythonVersion?: string; answers?: AnswerCache },
   env: Pick<StageEnv, 'log' | 'signal'>,
 ): Promise<ResolvedRelease> {
   if (req.kind !== 'index') throw new Py2DistroError('E_REQUIREMENT', `${req.path} is a local file, not something to resolve on an index`);
-  const project = await listReleases(req.name, opts.indexUrl, env);
+  const project = await listReleases(req.name, opts.indexUrl, env, opts.answers);
   const pinned = req.pinnedVersion !== undefined;
   const allowPre = opts.pre || pinned;
   const skipped: string[] = [];
