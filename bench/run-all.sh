@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: every publishing benchmark (reference tools timed in the same run on the same
+# `make bench`: every publishing benchmark and the no-op sync (reference tools timed in the same run on the same
 # files, 3 runs, medians), then one table. BENCH_SIZES / BENCH_RUNS / BENCH_DIR pass through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,7 +7,7 @@ rows="$(mktemp)"
 export BENCH_ROWS="$rows"
 node --import tsx bench/apt-publish.ts
 BENCH_SIZES="${BENCH_YUM_SIZES:-2000}" node --import tsx bench/yum-publish.ts
-if [ "${BENCH_SYNC:-0}" = 1 ]; then bash bench/sync-noop.sh; fi
+bash bench/sync-noop.sh
 node -e '
 const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
 console.log("\n| measure | n | py2distro (s) | reference (s) | ratio | goal | reference |");

@@ -1,13 +1,17 @@
 /**
- * Benchmark: a second, no-op `py2distro sync` of a generated 50-package set.
+ * Benchmark: a no-op `py2distro sync` (nothing changed since the last one) of generated sets of
+ * 10, 50 and 100 packages (BENCH_SYNC_SIZES, or the argument), BENCH_RUNS (3) timed runs each, medians.
+ * Goal: ≤ 1.0 s at 50 packages and flat in the number of unchanged packages, so the reference is
+ * the same no-op sync at the smallest size (ratio = how much the extra unchanged packages cost),
+ * with `py2distro --version` (the CLI's start-up floor) printed beside it.
  *
- * Set-up (not timed): 50 signed sdists on a local index, all listed in the set — 10 leaves, 30 needing one or
+ * Set-up (not timed): N signed sdists on a local index, all listed in the set — 10 leaves, 30 needing one or
  * two of them, 10 packages on top needing three — plus `six` left to Debian. The first sync runs
  * through the real closure/render/publish code, but its builds are replaced by `dpkg-deb` packages
  * so the set-up takes a minute instead of 50 container builds. Then the real CLI runs `sync` again
  * and the wall time and containers started are printed (no container must start).
  *
- *   CONTAINERS_CONF=test/fixtures/containers.conf node --import tsx bench/sync-noop.ts [N]
+ *   CONTAINERS_CONF=test/fixtures/containers.conf node --import tsx bench/sync-noop.ts [N...]
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +25,8 @@ import { parseSigningKey } from '../src/stages/sign/key.js';
 import { createRealBackend } from '../src/api/sync/backend.js';
 import { loadManifest } from '../src/api/sync/manifest.js';
 import { runSync } from '../src/api/sync/run.js';
+import { openSyncCaches } from '../src/api/sync/caches.js';
+import { median, report, RUNS } from './common.js';
 import { getTarget } from '../src/distro/targets.js';
 import { runCli } from '../test/helpers/cli.js';
 import { startIndexServer } from '../test/helpers/index-server.js';
@@ -28,7 +34,7 @@ import { generateKey, signDetached, writeKeyring } from '../test/helpers/keys.js
 import { makeDeb, makeOrgKey } from '../test/helpers/packages.js';
 import { makeSdist, purePythonProject } from '../test/helpers/sdist.js';
 
-const N = Number(process.argv[2] ?? 50);
+async function noopSeconds(N: number): Promise<number[]> {
 const dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-bench-sync-'));
 const index = await startIndexServer({ mode: 'json' });
 try {
@@ -59,8 +65,10 @@ try {
   const setupStart = performance.now();
   const workDir = await mkdtemp(path.join(dir, 'work-'));
   const env = { log, workDir, cacheDir };
-  const backend = createRealBackend({
-    engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), fetchOptions: fetchOptionsFrom({}, config),
+  // As the CLI does: the first sync fills sync's caches (index answers, inspected metadata, render digests).
+  const caches = await openSyncCaches(cacheDir, path.join(dir, 'repo', '.py2distro-sync'));
+  const backend = createRealBackend({ store: caches.store,
+    engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(dir, 'repo', '.py2distro-sync', 'trust-lock.json'), answers: caches.answers },
     loadKey: () => parseSigningKey(org.armored, undefined), publish: {},
   });
   backend.build = async ({ node, rendered, outDir }) => ({
@@ -74,19 +82,40 @@ try {
   if (!first.ok || first.summary.built !== N) throw new Error(`set-up sync: ${JSON.stringify(first.summary)}`);
   console.log(`set-up: ${N} packages resolved, rendered, packaged and published in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (${first.containersStarted - N} container: the archive index query; builds stood in by dpkg-deb)`);
 
-  // Second sync: the real CLI, nothing changed.
-  const start = performance.now();
-  const r = await runCli(['--config', configFile, '--cache-dir', cacheDir, 'sync', '--json'], { cwd: dir });
-  const seconds = (performance.now() - start) / 1000;
-  if (r.exitCode !== 0) throw new Error(`no-op sync failed: ${r.stderr}${r.stdout}`);
-  const report = JSON.parse(r.stdout);
-  console.log(`no-op sync of ${N} packages (real CLI, process start included): ${seconds.toFixed(2)} s wall; ` +
-    `built ${report.summary.built}, skipped ${report.summary.skipped}, containers started ${report.containersStarted}`);
-} finally {
+  // Then the real CLI, nothing changed, RUNS times.
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    const r = await runCli(['--config', configFile, '--cache-dir', cacheDir, 'sync', '--json'], { cwd: dir });
+    times.push((performance.now() - start) / 1000);
+    if (r.exitCode !== 0) throw new Error(`no-op sync failed: ${r.stderr}${r.stdout}`);
+    const rep = JSON.parse(r.stdout);
+    if (rep.summary.built !== 0 || rep.containersStarted !== 0) throw new Error(`no-op sync did work: ${JSON.stringify(rep.summary)}, ${rep.containersStarted} containers`);
+    console.log(`  no-op sync of ${N} packages, run ${run + 1}: ${times.at(-1)!.toFixed(2)} s wall (real CLI, process start included); built ${rep.summary.built}, skipped ${rep.summary.skipped}, containers started ${rep.containersStarted}`);
+  }
   if (process.env.BENCH_KEEP) {
     console.log(`kept ${dir}; index at ${index.url}; Ctrl-C to stop`);
     await new Promise(() => {});
   }
+  return times;
+} finally {
   await index.close();
   await rm(dir, { recursive: true, force: true });
+}
+}
+
+const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_SYNC_SIZES ?? '10 50 100').split(/\s+/)).map(Number).filter(Boolean);
+const floor: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  const t0 = performance.now();
+  await runCli(['--version']);
+  floor.push((performance.now() - t0) / 1000);
+}
+const medians = new Map<number, number>();
+for (const n of sizes) medians.set(n, median(await noopSeconds(n)));
+console.log(`\npy2distro --version (start-up floor): ${median(floor).toFixed(2)} s`);
+for (const [n, t] of medians) console.log(`no-op sync, ${String(n).padStart(3)} packages: ${t.toFixed(2)} s (median of ${RUNS})`);
+const smallest = Math.min(...sizes);
+for (const [n, t] of medians) {
+  await report({ measure: 'no-op sync', n, py2distro: t, reference: medians.get(smallest)!, referenceTool: `no-op sync of ${smallest}`, goal: '≤ 1.0 s at 50, flat' });
 }

@@ -8,14 +8,13 @@ import { createWriteStream } from 'node:fs';
 import { link, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { buildPackage } from '../../stages/build/index.js';
 import type { ContainerEngine } from '../../stages/build/index.js';
 import type { StageEnv } from '../../lib/env.js';
 import type { FetchOptions } from '../../stages/fetch/index.js';
 import { BUILDER_REPOSITORY, ensureImage } from '../../stages/build/index.js';
 import { familyOf } from '../../distro/family.js';
-import { publishPackages, type PublishSettings } from '../../stages/publish/index.js';
-import { renderPackaging, type RenderResult } from '../../stages/render/index.js';
+import type { PublishSettings } from '../../stages/publish/index.js';
+import type { RenderResult } from '../../stages/render/index.js';
 import type { SigningKey } from '../../stages/sign/index.js';
 import type { Target } from '../../distro/targets.js';
 import { digestFiles, digestTree } from './buildkey.js';
@@ -101,6 +100,8 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
         }
       }
       await mkdir(workDir, { recursive: true });
+      // Loaded when first needed: a no-op sync renders, builds and publishes nothing (start-up time).
+      const { renderPackaging } = await import('../../stages/render/index.js');
       const result = await renderPackaging(
         {
           sdist: await handle.tree(), provenance: handle.fetched.provenance, target, outDir: workDir,
@@ -126,6 +127,7 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       await mkdir(path.dirname(logPath), { recursive: true });
       const log = createWriteStream(logPath);
       try {
+        const { buildPackage } = await import('../../stages/build/index.js');
         const built = await buildPackage(
           rendered.handle as RenderResult,
           { target, engine: o.engine, outDir, provenance: handle.fetched.provenance, localRepo, timeoutSeconds: o.buildTimeoutSeconds, keepWork: o.keepWork },
@@ -138,6 +140,7 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
     },
     async publish({ target, files }) {
       key ??= o.loadKey();
+      const { publishPackages } = await import('../../stages/publish/index.js');
       const result = await publishPackages(
         {
           repoDir: o.repoDir, files, key: await key, ...o.publish,

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { DistroFacts } from '../../stages/render/index.js';
-import { BUILTIN_TEMPLATES } from '../../stages/render/index.js';
+import { packagePath } from '../../lib/paths.js';
 import type { Target } from '../../distro/targets.js';
 import { canonicalJson } from '../../lib/json.js';
 import { VERSION } from '../../lib/version.js';
@@ -36,6 +36,8 @@ export interface RenderKeyInput {
   distro?: DistroFacts;
 }
 
+/** templates/ of the installed package (as render's BUILTIN_TEMPLATES; not imported, to keep render unloaded). */
+const BUILTIN_TEMPLATES = packagePath('templates');
 const templateDigests = new Map<string, Promise<string>>();
 const distroDigests = new WeakMap<DistroFacts, string>();
 

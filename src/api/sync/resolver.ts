@@ -15,7 +15,7 @@ import { VERSION } from '../../lib/version.js';
 import type { SdistMetadata } from '../../python/metadata.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { fetchSdist, type FetchedSdist, type FetchOptions } from '../../stages/fetch/index.js';
-import { inspectSdist, type InspectedSdist } from '../../stages/inspect/index.js';
+import type { InspectedSdist } from '../../stages/inspect/index.js';
 import { checkBuiltMatchesVerified } from '../../stages/verify/index.js';
 import { familyOf } from '../../distro/family.js';
 import { buildNeeds } from '../../python/build-requirements.js';
@@ -39,7 +39,10 @@ export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv, s
   const treeOf = (fetched: FetchedSdist) => {
     let p = trees.get(fetched.sha256);
     if (!p) {
-      p = mkdtemp(path.join(env.workDir, 'sdist-')).then((workDir) => inspectSdist(fetched.path, { ...env, workDir }));
+      p = (async () => {
+        const { inspectSdist } = await import('../../stages/inspect/index.js');
+        return inspectSdist(fetched.path, { ...env, workDir: await mkdtemp(path.join(env.workDir, 'sdist-')) });
+      })();
       trees.set(fetched.sha256, p);
     }
     return p;

@@ -6,4 +6,3 @@ export { DEFAULT_MAINTAINER, renderPackaging, type DebSources, type RenderInput,
 export { detectLicense, type LicenseInfo } from './license.js';
 export type { DistroFacts } from './distro-fit.js';
 export { shippedProvenance, type ShippedProvenance } from './provenance.js';
-export { BUILTIN_TEMPLATES } from './templates.js';

@@ -1,0 +1,144 @@
+/**
+ * Sync's caches (src/api/sync/caches.ts) on a real signed index: a no-op sync revalidates index
+ * answers with If-None-Match and reuses them on 304, extracts and renders nothing, starts no
+ * container and builds nothing; a changed index answer is picked up; tampered cache entries change
+ * nothing that is built. The first sync runs the real pipeline with dpkg-deb standing in for the
+ * container build (as bench/sync-noop.ts), so the test needs no builder run.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { parseConfigText } from '../../../src/api/config.ts';
+import { createRealBackend } from '../../../src/api/sync/backend.ts';
+import { openSyncCaches, syncCacheDir } from '../../../src/api/sync/caches.ts';
+import { loadManifest } from '../../../src/api/sync/manifest.ts';
+import { runSync } from '../../../src/api/sync/run.ts';
+import { fetchOptionsFrom } from '../../../src/cli/options/fetch.ts';
+import { getTarget } from '../../../src/distro/targets.ts';
+import { createLogger } from '../../../src/lib/log.ts';
+import { selectEngine } from '../../../src/stages/build/engines/index.ts';
+import { parseSigningKey } from '../../../src/stages/sign/key.ts';
+import { ROOT, runCli } from '../../helpers/cli.ts';
+import { startIndexServer, type IndexServer } from '../../helpers/index-server.ts';
+import { generateKey, signDetached, writeKeyring, type TestKey } from '../../helpers/keys.ts';
+import { makeDeb, makeOrgKey } from '../../helpers/packages.ts';
+import { makeSdist, purePythonProject } from '../../helpers/sdist.ts';
+
+process.env.CONTAINERS_CONF ??= path.join(ROOT, 'test/fixtures/containers.conf');
+let dir: string;
+let index: IndexServer;
+let upstream: TestKey;
+let org: { file: string; armored: string };
+const names = ['cleaf', 'cmid', 'ctop'];
+
+async function publish(name: string, version: string, deps: string[]): Promise<void> {
+  const file = await makeSdist(purePythonProject(name, version, { deps }), path.join(dir, 'sdists'));
+  const content = await readFile(file);
+  index.addFile(name, { filename: path.basename(file), content, signature: await signDetached(content, upstream) });
+}
+
+const configFile = () => path.join(dir, 'py2distro.yaml');
+const stateDir = () => path.join(dir, 'repo', '.py2distro-sync');
+const cacheDir = () => path.join(dir, 'cache');
+
+/** One in-process sync with the real backend and sync's caches; builds stood in by dpkg-deb. Returns what it built. */
+async function syncInProcess() {
+  const config = parseConfigText(await readFile(configFile(), 'utf8'));
+  const log = createLogger({ level: 'warn' });
+  const workDir = await mkdtemp(path.join(dir, 'work-'));
+  const caches = await openSyncCaches(cacheDir(), stateDir());
+  const env = { log, workDir, cacheDir: cacheDir() };
+  const built: string[] = [];
+  const backend = createRealBackend({
+    engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), store: caches.store,
+    fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(stateDir(), 'trust-lock.json'), answers: caches.answers },
+    loadKey: () => parseSigningKey(org.armored, undefined), publish: {},
+  });
+  backend.build = async ({ node, rendered, outDir }) => {
+    built.push(`${node.name}=${node.version}`);
+    return { files: [await makeDeb(path.join(outDir, 'debian-bookworm'), { name: `python3-${node.name}`, version: rendered.packageVersion })] };
+  };
+  const report = await runSync({
+    manifest: await loadManifest({ packages: config.packages, configFile: configFile() }), targets: [getTarget('debian-bookworm')], backend,
+    stateDir: stateDir(), workDir, cacheDir: cacheDir(), jobs: 2, failFast: false, conflictPolicy: 'build',
+    keyOptions: { maintainer: undefined, templates: undefined, runTests: false }, log,
+  });
+  assert.ok(report.ok, JSON.stringify(report.targets[0]?.packages));
+  return { report, built: built.sort() };
+}
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-sync-cache-'));
+  index = await startIndexServer({ mode: 'json' });
+  upstream = await generateKey({ name: 'Cache Upstream' });
+  await writeKeyring(path.join(dir, 'upstream.asc'), [upstream]);
+  org = await makeOrgKey(path.join(dir, 'keys'), 'ed25519');
+  await publish('cleaf', '1.0', []);
+  await publish('cmid', '1.0', ['cleaf>=1.0']);
+  await publish('ctop', '1.0', ['cmid', 'six>=1.10']);
+  await writeFile(configFile(), [
+    `index-url: ${index.url}`, 'signature-policy: required', `keyrings: [${path.join(dir, 'upstream.asc')}]`, 'trust:',
+    ...names.map((n) => `  ${n}: ${upstream.fingerprint}`), 'targets: [debian-bookworm]', `repo: ${path.join(dir, 'repo')}`,
+    `sign-key: ${org.file}`, 'packages:', ...names.map((n) => `  - ${n}`), '',
+  ].join('\n'));
+  const first = await syncInProcess();
+  assert.deepEqual(first.built, ['cleaf=1.0', 'cmid=1.0', 'ctop=1.0']);
+});
+
+after(async () => {
+  await index?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('sync cache: a no-op sync (real CLI) reuses 304 answers, extracts and renders nothing, starts no container, builds nothing', async () => {
+  const out = path.join(dir, 'noop-out');
+  index.answers.length = 0;
+  const r = await runCli(['--config', configFile(), '--cache-dir', cacheDir(), 'sync', '--json', '--out', out], { cwd: dir });
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.containersStarted, 0);
+  assert.equal(report.summary.built, 0);
+  assert.equal(report.summary.skipped, 3);
+  // Every project page and signature was revalidated and answered 304; no sdist was downloaded.
+  const pages = index.answers.filter((a) => a.path.startsWith('/simple/') || a.path.endsWith('.asc'));
+  assert.equal(pages.length, 6, JSON.stringify(index.answers));
+  assert.ok(pages.every((a) => a.status === 304), JSON.stringify(pages));
+  assert.ok(!index.answers.some((a) => a.path.endsWith('.tar.gz')));
+  // Nothing extracted (sdist-*/) and nothing rendered (render-*/) in the kept work directory.
+  const kept = (await readdir(out, { recursive: true })).map(String);
+  assert.deepEqual(kept.filter((p) => /(^|\/)(sdist-[^/]*|render-\d+)$/.test(p)), []);
+});
+
+test('sync cache: a changed index answer is picked up (new release rebuilt with its dependents)', async () => {
+  await publish('cleaf', '1.1', []);
+  index.answers.length = 0;
+  const { built, report } = await syncInProcess();
+  assert.deepEqual(built, ['cleaf=1.1', 'cmid=1.0', 'ctop=1.0']);
+  assert.ok(index.answers.some((a) => a.path === '/simple/cleaf/' && a.status === 200));
+  assert.equal(report.targets[0]!.packages.find((p) => p.name === 'cleaf')!.version, '1.1');
+  // And the next one is a no-op again.
+  assert.deepEqual((await syncInProcess()).built, []);
+});
+
+test('sync cache: tampered cache entries (index answers, metadata, render digests) change nothing that is built', async () => {
+  const root = syncCacheDir(cacheDir());
+  const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const kinds = new Set<string>();
+  for (const f of files) {
+    const entry = JSON.parse(await readFile(f, 'utf8'));
+    const value = JSON.parse(entry.value);
+    kinds.add(entry.kind);
+    // Each change, if believed, would change the build: another digest rebuilds, another version or
+    // dependency list changes the closure, an empty index page makes the project vanish.
+    if (entry.kind === 'render') value.digest = '0'.repeat(64);
+    if (entry.kind === 'inspected') value.requiresDist = [];
+    if (entry.kind === 'index-answer') value.body = Buffer.from('{"meta":{"api-version":"1.0"},"files":[]}').toString('base64');
+    await writeFile(f, JSON.stringify({ ...entry, value: JSON.stringify(value) }));
+  }
+  assert.deepEqual([...kinds].sort(), ['index-answer', 'inspected', 'render']);
+  const { built, report } = await syncInProcess();
+  assert.deepEqual(built, []);
+  assert.deepEqual(report.targets[0]!.packages.map((p) => `${p.name}:${p.version}:${p.status}`), ['cleaf:1.1:skipped', 'cmid:1.0:skipped', 'ctop:1.0:skipped']);
+});
