@@ -39,7 +39,10 @@ export interface RealBackendOptions {
   extraLocalPackages?: string[];
   keepWork?: boolean;
   publish: PublishSettings;
-  /** Sealed store for inspected metadata and render digests (sync's caches); none: always work. */
+  /**
+   * Sealed store for inspected metadata and render digests (sync's caches); none: always work. The
+   * distributed planner passes none: it records which archive binaries render looks up.
+   */
   store?: SealedStore;
 }
 
