@@ -48,7 +48,8 @@ export async function runSteps<Ctx extends object>(steps: readonly ProgressStep<
         });
       } catch (err) {
         failures.push(err);
-        throw err;
+        // listr prints the message of what is thrown ("[FAILED: …]"): hand it a masked copy.
+        throw new Error(mask(err instanceof Error ? err.message : String(err)));
       }
     },
   }));
@@ -67,7 +68,12 @@ export async function runSteps<Ctx extends object>(steps: readonly ProgressStep<
     rendererOptions: { logger, showErrorMessage: false, collapseSubtasks: !opts.verbose },
     fallbackRendererOptions: { logger },
   });
-  await list.run();
+  try {
+    await list.run();
+  } catch (err) {
+    // What listr rethrows is the masked copy; the caller gets the original error.
+    if (!failures.length) throw err;
+  }
   if (failures.length) {
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} steps failed`);
   }

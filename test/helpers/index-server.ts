@@ -48,6 +48,8 @@ export interface IndexServerOptions {
   absoluteUrls?: boolean;
   /** Send no ETag (and ignore If-None-Match), like a plain static file server. */
   noEtags?: boolean;
+  /** Entitlement-style index: everything lives under /<pathToken>/ and answers 404 elsewhere. */
+  pathToken?: string;
 }
 
 export interface IndexServer {
@@ -91,7 +93,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
   for (const [p, files] of Object.entries(opts.projects ?? {})) for (const f of files) addFile(p, f);
 
   const fileUrl = (project: string, filename: string) => {
-    const rel = `${opts.redirectFiles ? 'redirect' : 'files'}/${project}/${encodeURIComponent(filename)}`;
+    const rel = `${opts.pathToken && opts.absoluteUrls ? `${opts.pathToken}/` : ''}${opts.redirectFiles ? 'redirect' : 'files'}/${project}/${encodeURIComponent(filename)}`;
     // Relative to /simple/<project>/ — clients must resolve it against the page URL.
     return opts.absoluteUrls ? `${origin}/${rel}` : `../../${rel}`;
   };
@@ -164,6 +166,8 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       return send(fail.status, 'transient failure');
     }
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const prefix = opts.pathToken ? `/${opts.pathToken}` : '';
+    if (opts.pathToken && parts.shift() !== opts.pathToken) return send(404, 'not found');
     const wantsJson = opts.mode === 'json' && /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? '');
 
     if (parts[0] === 'simple' && parts.length === 1) {
@@ -177,7 +181,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       const key = normaliseName(parts[1]);
       if (!projects.has(key)) return send(404, 'not found');
       // PEP 503: non-normalised names redirect to the normalised URL (PyPI does this).
-      if (key !== parts[1] || !url.pathname.endsWith('/')) return send(301, '', 'text/plain', { location: `/simple/${key}/` });
+      if (key !== parts[1] || !url.pathname.endsWith('/')) return send(301, '', 'text/plain', { location: `${prefix}/simple/${key}/` });
       if (wantsJson) return send(200, JSON.stringify(projectJson(key)), 'application/vnd.pypi.simple.v1+json');
       return send(200, projectHtml(key), 'text/html');
     }
@@ -192,7 +196,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       const filename = isSig ? parts[2].slice(0, -4) : parts[2];
       const f = p?.files.find((x) => x.filename === filename);
       if (!f || (isSig && f.signature === undefined)) return send(404, 'not found');
-      if (parts[0] === 'redirect') return send(302, '', 'text/plain', { location: `/files/${parts[1]}/${encodeURIComponent(parts[2])}` });
+      if (parts[0] === 'redirect') return send(302, '', 'text/plain', { location: `${prefix}/files/${parts[1]}/${encodeURIComponent(parts[2])}` });
       return isSig ? send(200, f.signature!, 'application/pgp-signature') : send(200, f.content, 'application/octet-stream');
     }
     return send(404, 'not found');
@@ -201,9 +205,10 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auth = opts.auth ? `${encodeURIComponent(opts.auth.user)}:${encodeURIComponent(opts.auth.password)}@` : '';
+  const base = opts.pathToken ? `/${opts.pathToken}` : '';
   return {
-    url: `${origin}/simple/`,
-    urlWithAuth: `${origin.replace('http://', `http://${auth}`)}/simple/`,
+    url: `${origin}${base}/simple/`,
+    urlWithAuth: `${origin.replace('http://', `http://${auth}`)}${base}/simple/`,
     origin,
     addFile,
     failNext(prefix, count, status = 503) {

@@ -11,6 +11,7 @@ import { commitToCache, lookupCached, readSidecar, sha256File, tempPath, writeSi
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { downloadFile, getText, type AnswerCache } from '../../lib/http.js';
+import { publicUrl, registerUrlSecrets } from '../../lib/public-url.js';
 import type { Provenance } from '../verify/index.js';
 import { parseSdistFilename } from '../../python/filenames.js';
 import { normalizeName, parseUserRequirement } from '../../python/requirement.js';
@@ -64,6 +65,8 @@ interface Provenanced {
 export async function fetchSdist(requirement: string, opts: FetchOptions, env: StageEnv): Promise<FetchedSdist> {
   const req = parseUserRequirement(requirement);
   if (req.kind === 'local') return fetchLocal(req.path, opts, env);
+  // Entitlement tokens in the index URL's path or query are masked like passwords from here on.
+  registerUrlSecrets(opts.indexUrl);
   const rel = await resolveRelease(req, opts, env);
   env.log.debug(`${req.name}: chose ${rel.filename} (${rel.format} index)`);
   // A pin or a trust-lock entry checks the project even under `--signature-policy off`.
@@ -191,15 +194,16 @@ function provenance(project: string, version: string, filename: string, sha256: 
     version,
     filename,
     sha256,
-    ...(rel ? { indexUrl: rel.indexUrl, fileUrl: rel.url } : {}),
+    // Shipped inside every package: no userinfo, query or token-shaped path segment (lib/public-url.ts).
+    ...(rel ? { indexUrl: publicUrl(rel.indexUrl), fileUrl: publicUrl(rel.url, { keepLast: filename }) } : {}),
     signature: {
       status: outcome.status,
       ...(outcome.signer ? { signer: outcome.signer } : {}),
       ...(outcome.signingKey && outcome.signingKey !== outcome.signer ? { signingKey: outcome.signingKey } : {}),
-      ...(rel && outcome.status === 'verified' ? { signatureUrl: rel.signatureUrl } : {}),
+      ...(rel && outcome.status === 'verified' ? { signatureUrl: publicUrl(rel.signatureUrl, { keepLast: `${filename}.asc` }) } : {}),
       policy: outcome.effectivePolicy ?? policy,
     },
-    ...(outcome.attestation ? { attestation: { ...outcome.attestation, ...(rel?.provenanceUrl ? { provenanceUrl: rel.provenanceUrl } : {}) } } : {}),
+    ...(outcome.attestation ? { attestation: { ...outcome.attestation, ...(rel?.provenanceUrl ? { provenanceUrl: publicUrl(rel.provenanceUrl) } : {}) } } : {}),
     trusted: outcome.trusted,
     verifiedAt: new Date().toISOString(),
     tool: `py2distro ${VERSION}`,
