@@ -11,6 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { LineCounter, Node as YamlNode } from 'yaml';
 import { Py2DistroError } from '../lib/errors.js';
 import { packagePath } from '../lib/paths.js';
+import { refuseUnsafeImplicitConfig } from './config-trust.js';
 
 // yaml and ajv (both CommonJS) and the schema are loaded on first use, not at start-up: every CLI
 // invocation imports this module, and `--version`/`--help` or a run without a config never parse one.
@@ -59,6 +60,9 @@ export interface ConfigFile {
   /** false: never bind-mount (copy in/out through the engine); true: mount even for a remote host. */
   'bind-mounts'?: boolean;
   'build-timeout'?: number;
+  'container-limits'?: { pids?: number; memory?: string; 'cap-add'?: string[] };
+  'max-download-size'?: string;
+  'allow-distro-names'?: string[];
   jobs?: number;
   out?: string;
   repo?: string;
@@ -86,6 +90,8 @@ export interface ConfigFile {
 export interface LoadedConfig {
   /** Absolute path of the file, or undefined when none was found. */
   file?: string;
+  /** True when the file was found in the working directory rather than named with --config. */
+  implicit?: boolean;
   data: ConfigFile;
 }
 
@@ -94,6 +100,8 @@ const DEFAULT_NAMES = ['py2distro.yaml', 'py2distro.yml'];
 /**
  * Load the config: the explicit --config file (must exist), else ./py2distro.yaml if present,
  * else an empty config. Relative paths inside the file are resolved against the file's directory.
+ * A file picked up from the working directory may not weaken security (config-trust.ts): whoever
+ * can write into the directory a command runs in should not be able to switch verification off.
  */
 export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
   let file = explicit ? path.resolve(explicit) : undefined;
@@ -102,10 +110,13 @@ export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
       hint: 'Pass an existing file to --config, or leave --config out to use ./py2distro.yaml when present.',
     });
   }
+  const implicit = !file;
   if (!file) file = DEFAULT_NAMES.map((n) => path.resolve(n)).find((p) => existsSync(p));
   if (!file) return { data: {} };
   const text = await readFile(file, 'utf8');
-  return { file, data: resolvePaths(parseConfigText(text, file), path.dirname(file)) };
+  const data = parseConfigText(text, file);
+  if (implicit) refuseUnsafeImplicitConfig(data, file);
+  return { file, implicit, data: resolvePaths(data, path.dirname(file)) };
 }
 
 /** Parse and validate config text; throws one E_CONFIG listing every problem with its line. */

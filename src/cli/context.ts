@@ -52,10 +52,12 @@ export function processSignal(): AbortSignal {
 
 export async function createContext(cmd: Command): Promise<CommandContext> {
   const g = cmd.optsWithGlobals() as GlobalFlags;
-  const { file, data } = await loadConfig(g.config);
+  const { file, data, implicit } = await loadConfig(g.config);
   const json = Boolean(g.json);
   const verbose = Boolean(g.verbose);
   const log = createLogger({ level: verbose ? 'debug' : 'info' });
+  // Always said (stderr), so a file nobody remembers putting there is never applied silently.
+  if (file) log.info(`configuration: ${file}${implicit ? ' (found in the working directory)' : ''}`);
   return {
     config: data,
     configFile: file,

@@ -20,6 +20,7 @@ export const CATALOGUE = {
   // usage and configuration (exit 2)
   E_USAGE: { exit: EXIT.USAGE, hint: 'Run `py2distro --help` or `py2distro <command> --help`.' },
   E_CONFIG: { exit: EXIT.USAGE, hint: 'Fix the configuration file; every problem found is listed above.' },
+  E_CONFIG_UNSAFE: { exit: EXIT.USAGE, hint: 'A py2distro.yaml found in the working directory may not weaken security; pass it with --config if you trust it.' },
   E_REQUIREMENT: { exit: EXIT.USAGE, hint: 'Use `name`, `name==1.2`, `name>=1,<2` or a path to a local .tar.gz/.zip sdist.' },
   E_TARGET_UNKNOWN: { exit: EXIT.USAGE, hint: 'Run `py2distro targets` to list the known targets.' },
   E_KEYRING: { exit: EXIT.USAGE, hint: 'Pass an OpenPGP keyring (armored or binary) with --keyring FILE.' },
