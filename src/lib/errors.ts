@@ -37,6 +37,7 @@ export const CATALOGUE = {
   E_NO_MATCHING_VERSION: { exit: EXIT.FAILURE, hint: 'Relax the version specifier, or add --pre to allow pre-releases.' },
   E_NO_SDIST: { exit: EXIT.FAILURE, hint: 'py2distro builds from source distributions; ask upstream to publish an sdist.' },
   E_DOWNLOAD: { exit: EXIT.FAILURE, hint: 'Retry later; check the network and the index.' },
+  E_DOWNLOAD_TOO_LARGE: { exit: EXIT.FAILURE, hint: 'The file exceeds the download limit; raise --max-download-size (config max-download-size) if it is genuine.' },
 
   // verification (exit 3)
   E_HASH_MISMATCH: { exit: EXIT.VERIFY, hint: 'The file is not what the index promised. Do not use it; report it to the index operator.' },

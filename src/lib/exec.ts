@@ -25,6 +25,16 @@ export interface ExecOptions {
   encoding?: 'utf8' | 'buffer';
 }
 
+// Never inherited by a child program (it may still be passed on purpose through `env`).
+const NOT_INHERITED = ['PY2DISTRO_SIGN_PASSPHRASE'];
+
+/** The child's environment: ours (or none) plus `env`, without the secrets in NOT_INHERITED. */
+export function childEnvironment(opts: Pick<ExecOptions, 'env' | 'extendEnv'>, parent: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...(opts.extendEnv ?? true ? parent : {}) };
+  for (const k of NOT_INHERITED) delete out[k];
+  return { ...out, ...opts.env };
+}
+
 export interface ExecResult<T = string> {
   command: string;
   exitCode: number;
@@ -47,8 +57,8 @@ async function runInternal(file: string, args: readonly string[], opts: ExecOpti
   try {
     const sub = execa(file, args, {
       cwd: opts.cwd,
-      env: opts.env,
-      extendEnv: opts.extendEnv ?? true,
+      env: childEnvironment(opts),
+      extendEnv: false,
       timeout: opts.timeout ?? 10 * 60_000,
       cancelSignal: opts.signal,
       input: opts.input,

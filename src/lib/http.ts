@@ -242,6 +242,13 @@ export async function downloadFile(url: string, dest: string, opts: HttpOptions 
     const opened = await open(url, o);
     if (!opened) return null;
     const body = opened.res.body;
+    // A declared length over the limit fails before a byte is written; the stream check below
+    // catches servers that lie or send no length.
+    const declared = Number(opened.res.headers['content-length']);
+    if (o.maxBytes !== undefined && Number.isFinite(declared) && declared > o.maxBytes) {
+      body.destroy();
+      throw new Py2DistroError('E_DOWNLOAD_TOO_LARGE', `GET ${opened.url}: ${declared} bytes, more than the limit of ${o.maxBytes}`);
+    }
     const hash = createHash('sha256');
     let size = 0;
     try {
@@ -252,7 +259,7 @@ export async function downloadFile(url: string, dest: string, opts: HttpOptions 
             if (body.destroyed) return;
             try {
               size += chunk.length;
-              if (o.maxBytes !== undefined && size > o.maxBytes) throw new Py2DistroError('E_DOWNLOAD', `GET ${opened.url}: larger than ${o.maxBytes} bytes`);
+              if (o.maxBytes !== undefined && size > o.maxBytes) throw new Py2DistroError('E_DOWNLOAD_TOO_LARGE', `GET ${opened.url}: larger than the limit of ${o.maxBytes} bytes`);
               hash.update(chunk);
               for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
             } catch (err) {

@@ -153,7 +153,7 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
         extra = { ...extra, etag };
       }
       answers.push({ path: url.pathname, status });
-      res.writeHead(status, { 'content-type': type, ...extra });
+      res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
       res.end(body);
     };
     if (opts.auth) {

@@ -22,6 +22,7 @@ export interface FetchFlags {
   signaturePolicy?: SignaturePolicy;
   pre?: boolean;
   allowDsa?: boolean;
+  maxDownloadSize?: string;
 }
 
 /** Adds the flags; `index: false` leaves out the index-only ones (for `verify` of a local file). */
@@ -29,6 +30,7 @@ export function addFetchOptions(cmd: Command, opts: { index?: boolean; defaultPo
   if (opts.index !== false) {
     cmd.option('--index-url <url>', `PEP 503/691 simple index (default: $PIP_INDEX_URL, config, ${DEFAULT_INDEX_URL})`);
     cmd.option('--pre', 'allow pre-releases when choosing a version');
+    cmd.option('--max-download-size <size>', 'largest sdist accepted, e.g. 512m (default: config max-download-size, else 512m)');
   }
   cmd.option('--keyring <file>', 'OpenPGP public keyring, armored (several blocks allowed) or binary; repeatable', collect);
   cmd.option('--trust <name=fingerprint>', 'trust this key fingerprint to sign this package (and require it); repeatable', collect);
@@ -63,6 +65,15 @@ function checkIndexUrl(url: string, from: string): string {
   return u.toString();
 }
 
+/** "512m", "2g", "1048576" → bytes (k/m/g are powers of 1024). */
+export function parseByteSize(value: string, from: string): number {
+  const m = /^([1-9][0-9]*)([kmg]?)$/i.exec(value.trim());
+  if (!m) {
+    throw new Py2DistroError(from === 'config' ? 'E_CONFIG' : 'E_USAGE', `${from}: ${JSON.stringify(value)} is not a size`, { hint: 'Use a whole number of bytes, or one with k, m or g (e.g. 512m).' });
+  }
+  return Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase());
+}
+
 /** Flags + environment + config → the options fetchSdist takes. */
 export function fetchOptionsFrom(
   flags: FetchFlags,
@@ -88,6 +99,9 @@ export function fetchOptionsFrom(
     signaturePolicy: flags.signaturePolicy ?? config['signature-policy'] ?? extra.defaultPolicy ?? 'if-present',
     pre: Boolean(flags.pre ?? config.pre ?? false),
     allowDsa: Boolean(flags.allowDsa ?? config['allow-dsa'] ?? false),
+    ...(flags.maxDownloadSize
+      ? { maxDownloadBytes: parseByteSize(flags.maxDownloadSize, '--max-download-size') }
+      : config['max-download-size'] ? { maxDownloadBytes: parseByteSize(config['max-download-size'], 'config') } : {}),
     ...(extra.pythonVersion ? { pythonVersion: extra.pythonVersion } : {}),
   };
 }

@@ -8,5 +8,7 @@ export {
   BUILDER_REPOSITORY, builderTag, contextDigest, ensureBaseImage, ensureImage, listBuilderImages, pruneBuilderImages,
   type BuilderImage, type PruneResult,
 } from './images.js';
-export { createEngine, ENGINE_NAMES, selectEngine, type ContainerEngine, type EngineChoice, type EngineName } from './engines/index.js';
+export {
+  containerLimits, createEngine, DEFAULT_LIMITS, ENGINE_NAMES, selectEngine, type ContainerEngine, type ContainerLimits, type EngineChoice, type EngineName,
+} from './engines/index.js';
 export { checkEngineUrl } from './engines/host.js';

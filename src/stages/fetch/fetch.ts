@@ -40,7 +40,12 @@ export interface FetchOptions {
    * back from it is verified exactly as a fresh download is: the sdist's hash, signature and policy.
    */
   answers?: AnswerCache;
+  /** Largest sdist accepted, in bytes (default {@link DEFAULT_MAX_DOWNLOAD_BYTES}). */
+  maxDownloadBytes?: number;
 }
+
+/** 512 MiB: above the largest sdists on PyPI; a download stops at the limit, before the disk fills. */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024;
 
 export interface FetchedSdist {
   name: string;
@@ -88,7 +93,7 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
   } else {
     const temp = await tempPath(env.cacheDir, rel.filename);
     try {
-      const got = await downloadFile(rel.url, temp, { log: env.log, signal: env.signal, indexUrl: rel.indexUrl });
+      const got = await downloadFile(rel.url, temp, { log: env.log, signal: env.signal, indexUrl: rel.indexUrl, maxBytes: opts.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES });
       if (!got) throw new Py2DistroError('E_DOWNLOAD', `${rel.filename}: the index lists it but ${rel.url} answers 404`);
       sha256 = got.sha256;
       if (rel.sha256 && rel.sha256 !== got.sha256) {

@@ -5,7 +5,9 @@
  */
 import type { ExecaError } from 'execa';
 import { Py2DistroError } from '../../../lib/errors.js';
-import type { ContainerEngine, EngineName, ImageBuildSpec, ImageInfo, Mount, Runner, RunSpec, StreamOptions, Transfer } from './types.js';
+import { engineEnvironment } from './environment.js';
+import { limitArgs } from './limits.js';
+import type { ContainerEngine, ContainerLimits, EngineName, ImageBuildSpec, ImageInfo, Mount, Runner, RunSpec, StreamOptions, Transfer } from './types.js';
 
 export interface Dialect {
   name: EngineName;
@@ -33,14 +35,14 @@ function volumeArg(m: Mount, options: string[]): string {
   return `${m.source}:${m.target}${options.length ? `:${options.join(',')}` : ''}`;
 }
 
-export function runArgs(spec: RunSpec, dialect: Dialect): string[] {
-  return containerArgs(['run', '--rm'], spec, dialect);
+export function runArgs(spec: RunSpec, dialect: Dialect, limits?: ContainerLimits): string[] {
+  return containerArgs(['run', '--rm'], spec, dialect, limits);
 }
 
 /** `create` for the copy transfer: the same isolation flags as `run`, and never a mount. */
-export function createArgs(spec: RunSpec, dialect: Dialect): string[] {
+export function createArgs(spec: RunSpec, dialect: Dialect, limits?: ContainerLimits): string[] {
   if (spec.mounts.length) throw new Py2DistroError('E_USAGE', `container ${spec.name}: the copy transfer mounts nothing`);
-  return containerArgs(['create'], spec, dialect);
+  return containerArgs(['create'], spec, dialect, limits);
 }
 
 // A container name and a path inside it reach `cp NAME:PATH`; both must be plain.
@@ -57,8 +59,8 @@ function hostPath(p: string): string {
   return p;
 }
 
-function containerArgs(verb: string[], spec: RunSpec, dialect: Dialect): string[] {
-  const args = [...verb, '--name', spec.name, `--network=${spec.network}`, '--security-opt=no-new-privileges'];
+function containerArgs(verb: string[], spec: RunSpec, dialect: Dialect, limits?: ContainerLimits): string[] {
+  const args = [...verb, '--name', spec.name, `--network=${spec.network}`, '--security-opt=no-new-privileges', ...limitArgs(spec.limits ?? limits)];
   for (const m of spec.mounts) args.push('--volume', volumeArg(m, dialect.volumeOptions(m)));
   for (const [k, v] of Object.entries(spec.env)) {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(k) || v.includes('\0') || v.includes('\n')) {
@@ -91,10 +93,15 @@ function timedOut(err: unknown): boolean {
 export interface EngineSetup {
   transfer?: Transfer;
   hostId?: string;
+  /** Applied to every container whose RunSpec brings none (config `container-limits`). */
+  limits?: ContainerLimits;
 }
 
 export function createCliEngine(dialect: Dialect, program: string, globalArgs: readonly string[], runner: Runner, setup: EngineSetup = {}): ContainerEngine {
-  const call = (args: string[], opts: Parameters<Runner>[2] = {}) => runner(program, [...globalArgs, ...args], opts);
+  // An allow-listed environment, not ours: no PY2DISTRO_SIGN_PASSPHRASE in the engine (environment.ts).
+  const call = (args: string[], opts: Parameters<Runner>[2] = {}) =>
+    runner(program, [...globalArgs, ...args], { ...opts, env: engineEnvironment(), extendEnv: false });
+  const limits = setup.limits;
   const copy = async (from: string, to: string, what: string, opts: StreamOptions) => {
     try {
       await call(['cp', from, to], { timeout: opts.timeout ?? 30 * 60_000, signal: opts.signal });
@@ -137,7 +144,7 @@ export function createCliEngine(dialect: Dialect, program: string, globalArgs: r
     async runContainer(spec, opts = {}) {
       let ok = false;
       try {
-        const r = await call(runArgs(spec, dialect), { timeout: opts.timeout, signal: opts.signal, onLine: opts.onLine });
+        const r = await call(runArgs(spec, dialect, limits), { timeout: opts.timeout, signal: opts.signal, onLine: opts.onLine });
         ok = true;
         return r;
       } catch (err) {
@@ -151,7 +158,7 @@ export function createCliEngine(dialect: Dialect, program: string, globalArgs: r
       }
     },
     async createContainer(spec) {
-      await call(createArgs(spec, dialect), { timeout: 5 * 60_000 });
+      await call(createArgs(spec, dialect, limits), { timeout: 5 * 60_000 });
     },
     async copyIn(name, hostDir, inside, opts = {}) {
       await copy(hostPath(hostDir), containerPath(name, inside), `${hostDir} into ${name}:${inside}`, opts);

@@ -11,17 +11,22 @@ import { run } from '../../../lib/exec.js';
 import { createDockerEngine } from './docker.js';
 import { resolveEngineHost, type EngineHost } from './host.js';
 import { createPodmanEngine } from './podman.js';
-import type { ContainerEngine, EngineName, Runner } from './types.js';
+import { containerLimits } from './limits.js';
+import type { ContainerEngine, ContainerLimits, EngineName, Runner } from './types.js';
 
 export type { ContainerEngine, EngineName, Runner, RunSpec, Mount, ImageBuildSpec, ImageInfo, StreamOptions, Transfer } from './types.js';
 export type { EngineHost } from './host.js';
+export type { ContainerLimits } from './types.js';
+export { containerLimits, DEFAULT_LIMITS } from './limits.js';
 
 export const ENGINE_NAMES: readonly EngineName[] = ['podman', 'docker'];
 
 export interface EngineChoice {
   /** `--engine` flag. */
   flag?: string;
-  config?: { engine?: string; 'engine-args'?: string[]; 'engine-host'?: string; 'bind-mounts'?: boolean };
+  config?: { engine?: string; 'engine-args'?: string[]; 'engine-host'?: string; 'bind-mounts'?: boolean;
+    'container-limits'?: { pids?: number; memory?: string; 'cap-add'?: string[] };
+  };
   /** `--engine-host URL` (over config `engine-host`, DOCKER_HOST / CONTAINER_HOST). */
   hostFlag?: string;
   /** `--no-bind-mounts` (false) forces the copy transfer even for a local engine; `--bind-mounts` (true) forces mounts. */
@@ -61,11 +66,11 @@ export function requestedEngine(choice: EngineChoice): { name: EngineName; from:
   return undefined;
 }
 
-export function createEngine(name: EngineName, runner: Runner = run, globalArgs: readonly string[] = [], host?: EngineHost, bindMounts?: boolean): ContainerEngine {
+export function createEngine(name: EngineName, runner: Runner = run, globalArgs: readonly string[] = [], host?: EngineHost, bindMounts?: boolean, limits?: ContainerLimits): ContainerEngine {
   const args = [...(host?.args ?? []), ...globalArgs];
   // A remote engine cannot see our paths: copy, unless the user says its host shares them.
   const transfer = (bindMounts ?? !host?.remote) ? 'bind' : 'copy';
-  const setup = { transfer, hostId: host?.remote ? `${host.from}:${host.url ?? ''}` : 'local' } as const;
+  const setup = { transfer, hostId: host?.remote ? `${host.from}:${host.url ?? ''}` : 'local', limits } as const;
   return name === 'podman' ? createPodmanEngine(runner, args, 'podman', setup) : createDockerEngine(runner, args, 'docker', setup);
 }
 
@@ -90,7 +95,7 @@ export async function selectEngine(choice: EngineChoice = {}): Promise<Container
     name = found[0]!;
   }
   const host = resolveEngineHost(name, { hostFlag: choice.hostFlag, config: choice.config?.['engine-host'], engineArgs: globalArgs, env });
-  const engine = createEngine(name, runner, globalArgs, host, choice.bindMounts ?? choice.config?.['bind-mounts']);
+  const engine = createEngine(name, runner, globalArgs, host, choice.bindMounts ?? choice.config?.['bind-mounts'], containerLimits(choice.config?.['container-limits']));
   try {
     await engine.checkReachable();
   } catch (err) {

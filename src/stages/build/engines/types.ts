@@ -25,7 +25,18 @@ export interface RunSpec {
   env: Record<string, string>;
   /** Labels to find the container by (`podman ps --filter label=…`). */
   labels?: Record<string, string>;
+  /** Resource limits and kept capabilities; DEFAULT_LIMITS (limits.ts) when absent. */
+  limits?: ContainerLimits;
   command: string[];
+}
+
+export interface ContainerLimits {
+  /** `--pids-limit`: processes and threads. */
+  pids: number;
+  /** `--memory` and `--memory-swap` (no swap beyond it), e.g. "8g". */
+  memory: string;
+  /** Capabilities kept after `--cap-drop=ALL`. */
+  capAdd: string[];
 }
 
 export interface ImageBuildSpec {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ExecaError } from 'execa';
 import { createDockerEngine } from '../../../../src/stages/build/engines/docker.ts';
-import { requestedEngine, selectEngine } from '../../../../src/stages/build/engines/index.ts';
+import { containerLimits, createEngine, requestedEngine, selectEngine } from '../../../../src/stages/build/engines/index.ts';
 import { createPodmanEngine } from '../../../../src/stages/build/engines/podman.ts';
 import type { Runner, RunSpec } from '../../../../src/stages/build/engines/types.ts';
 import { Py2DistroError } from '../../../../src/lib/errors.ts';
@@ -56,6 +56,7 @@ test('podman run: exact arguments, config engine-args first, SELinux relabel, no
   assert.deepEqual(calls[0]!.args, [
     '--runtime', 'runc',
     'run', '--rm', '--name', 'py2distro-abc-build', '--network=none', '--security-opt=no-new-privileges',
+    '--pids-limit=4096', '--memory=8g', '--memory-swap=8g', '--cap-drop=ALL', '--cap-add=CHOWN,DAC_OVERRIDE,FOWNER,SETUID,SETGID',
     '--volume', '/work/src:/py2distro/src:ro,z',
     '--volume', '/work/out:/py2distro/out:z',
     '--env', 'SOURCE_DATE_EPOCH=1704067200',
@@ -63,6 +64,39 @@ test('podman run: exact arguments, config engine-args first, SELinux relabel, no
     'localhost/py2distro-builder:debian-bookworm-0123456789ab', 'py2distro-build', 'build',
   ]);
   assert.equal(calls[0]!.opts.timeout, 5000);
+});
+
+test('the engine process gets an allow-listed environment: never the signing passphrase', async () => {
+  const saved = { ...process.env };
+  process.env.PY2DISTRO_SIGN_PASSPHRASE = 'correct horse';
+  process.env.CONTAINERS_CONF = '/etc/test-containers.conf';
+  process.env.SOME_APP_TOKEN = 'x';
+  try {
+    const { runner, calls } = stubRunner();
+    await createPodmanEngine(runner).runContainer(spec);
+    await createDockerEngine(runner).checkReachable();
+    for (const c of calls) {
+      assert.equal(c.opts.extendEnv, false, 'the environment is replaced, not extended');
+      assert.equal(c.opts.env?.PY2DISTRO_SIGN_PASSPHRASE, undefined);
+      assert.equal(c.opts.env?.SOME_APP_TOKEN, undefined);
+      assert.equal(c.opts.env?.CONTAINERS_CONF, '/etc/test-containers.conf');
+      assert.equal(c.opts.env?.PATH, process.env.PATH);
+    }
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+});
+
+test('container limits: config overrides replace the defaults; invalid values never reach the command line', async () => {
+  const { runner, calls } = stubRunner();
+  const engine = createEngine('podman', runner, [], undefined, undefined, containerLimits({ pids: 512, memory: '2g', 'cap-add': [] }));
+  await engine.runContainer(spec);
+  const args = calls[0]!.args;
+  assert.deepEqual(args.slice(args.indexOf('--pids-limit=512'), args.indexOf('--cap-drop=ALL') + 2), ['--pids-limit=512', '--memory=2g', '--memory-swap=2g', '--cap-drop=ALL', '--volume']);
+  for (const bad of [{ pids: 1 }, { memory: '8g --privileged' }, { 'cap-add': ['ALL,SYS_ADMIN --privileged'] }]) {
+    assert.throws(() => containerLimits(bad), (e: unknown) => e instanceof Py2DistroError && e.code === 'E_CONFIG');
+  }
 });
 
 test('docker run: no relabel option; a failed container is force-removed by name', async () => {
