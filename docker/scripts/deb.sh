@@ -9,7 +9,10 @@
 #   /py2distro/cache     read-write: apt lists and archives of this run, the local repo index
 #   /py2distro/out       read-write: artifacts, and package-METADATA from the built package
 #   /py2distro/localrepo optional, read-only: .debs py2distro built earlier (any layout)
-# Environment: SOURCE_DATE_EPOCH, BUILD_JOBS, HOST_UID, HOST_GID.
+# Environment: SOURCE_DATE_EPOCH, BUILD_JOBS, HOST_UID, HOST_GID, and what render produced:
+#   PY2DISTRO_SOURCE, PY2DISTRO_PACKAGES (space-separated), PY2DISTRO_VERSION (no epoch).
+# Only those packages leave the container; the names of any other package file the build left
+# are written to /py2distro/out/py2distro-unexpected (py2distro then refuses the build).
 # Rust crates (a Cargo.lock in the sources): the deps step installs cargo and runs `cargo vendor`
 # as `builder` (cargo only downloads: no build script runs); the build step points cargo at the
 # vendored copy, offline. A line "py2distro-build: error: ..." is what py2distro reports on failure.
@@ -39,6 +42,18 @@ fi
 if [ -f "$cache/localrepo/Packages" ]; then
   echo "deb [trusted=yes] copy:$cache/localrepo ./" > /etc/apt/sources.list.d/py2distro-local.list
 fi
+
+# Is this build output one of the files render asked for? (<package>_<version>_<arch>.deb and the
+# source's .buildinfo/.changes; py2distro checks names and control fields again on the host.)
+expected() {
+  for p in ${PY2DISTRO_PACKAGES:?}; do
+    case "$1" in "${p}_${PY2DISTRO_VERSION:?}_"*.deb) return 0 ;; esac
+  done
+  case "$1" in
+    "${PY2DISTRO_SOURCE:?}_${PY2DISTRO_VERSION}_"*.buildinfo | "${PY2DISTRO_SOURCE}_${PY2DISTRO_VERSION}_"*.changes) return 0 ;;
+  esac
+  return 1
+}
 
 # Most pure-Python packages need nothing beyond the image's toolchain: then there is nothing to
 # download or install, and the archive is not even asked (saves an apt-get update per build).
@@ -99,9 +114,13 @@ build)
       DEB_BUILD_OPTIONS="noautodbgsym parallel=${BUILD_JOBS:-1}" \
     dpkg-buildpackage -us -uc -b
   cd "$work"
-  for f in *.deb *.buildinfo *.changes; do [ -f "$f" ] && cp "$f" /py2distro/out/; done
+  : > /py2distro/out/py2distro-unexpected
+  for f in *.deb *.udeb *.ddeb *.buildinfo *.changes; do
+    [ -e "$f" ] || [ -L "$f" ] || continue
+    if [ -f "$f" ] && [ ! -L "$f" ] && expected "$f"; then cp "$f" /py2distro/out/; else printf '%s\n' "$f" >> /py2distro/out/py2distro-unexpected; fi
+  done
   # What the built package really ships: its dist-info METADATA (or egg-info PKG-INFO + requires.txt).
-  for deb in *.deb; do
+  for deb in /py2distro/out/*.deb; do
     dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*.dist-info/METADATA' > /py2distro/out/package-METADATA 2>/dev/null || true
     [ -s /py2distro/out/package-METADATA ] && break
     dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*.egg-info/PKG-INFO' > /py2distro/out/package-METADATA 2>/dev/null || true

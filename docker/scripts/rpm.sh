@@ -1,21 +1,31 @@
 #!/bin/sh
-# py2distro-build for RPM builder images. py2distro runs it twice per build, in two fresh
-# containers with the same mounts:
-#   py2distro-build deps    network on:  resolve BuildRequires (static and %generate_buildrequires)
-#                           with dnf, keeping every downloaded RPM in the cache
-#   py2distro-build build   network off: install those RPMs from the cache as root, then run
-#                           rpmbuild as the unprivileged `builder` user and copy the artifacts out
+# py2distro-build for RPM builder images. py2distro runs it in fresh containers with the same mounts:
+#   py2distro-build deps       network on, root, no upstream code: dnf installs the spec's static
+#                              BuildRequires and those the last buildreqs round reported, keeping
+#                              every downloaded RPM in the cache (rpmtest: apt downloads the host
+#                              equivalents); Rust crates are vendored (cargo vendor, as builder)
+#   py2distro-build buildreqs  network off: install the cached RPMs, run `rpmbuild -br` (%prep and
+#                              %generate_buildrequires: the sdist's own code) as `builder`; writes
+#                              cache/buildreqs/status: done (nothing missing) or more (another
+#                              deps round needed; the .buildreqs.nosrc.rpm lists what)
+#   py2distro-build build      network off: install the cached RPMs, rpmbuild -ba as `builder`,
+#                              copy out only the packages render asked for
+# py2distro loops deps → buildreqs until `done` (at most 5 rounds), as mock does: the network is
+# only ever on for the package manager, never while upstream code runs.
 # Mounts (the contract with src/stages/build/build.ts):
 #   /py2distro/src       read-only: SPECS/<name>.spec and SOURCES/<tarball>
-#   /py2distro/cache     read-write: dnf cache of this run, the local repo
+#   /py2distro/cache     read-write: dnf cache of this run, the local repo, buildreqs/
 #   /py2distro/out       read-write: artifacts, and package-METADATA from the built package
 #   /py2distro/localrepo optional, read-only: RPMs py2distro built earlier (any layout)
 # Environment: SOURCE_DATE_EPOCH, BUILD_JOBS, HOST_UID, HOST_GID; PY2DISTRO_RPM_DEPS from the image
 # (dnf: resolve with dnf; none: the image's toolchain stands in for BuildRequires, rpmbuild --nodeps:
 # the host's Debian equivalents of BuildRequires, /py2distro/src/py2distro-host-deps, are satisfied
-# with apt, and RPMs of ours from /py2distro/localrepo are installed with rpm --nodeps).
+# with apt, and RPMs of ours from /py2distro/localrepo are installed with rpm --nodeps); what
+# render produced: PY2DISTRO_SOURCE, PY2DISTRO_PACKAGES (space-separated), PY2DISTRO_VR (version-
+# release as in the file names, no epoch). Any other package file the build left is named in
+# /py2distro/out/py2distro-unexpected (py2distro then refuses the build).
 # Rust crates (a Cargo.lock in the sdist) are vendored in the deps step with `cargo vendor`, as
-# `builder`, and the offline build's cargo reads only them. A line "py2distro-build: error: ..."
+# `builder`, and the offline steps' cargo reads only them. A line "py2distro-build: error: ..."
 # is what py2distro reports on failure.
 set -eu
 
@@ -95,22 +105,30 @@ if [ "$mode" = dnf ]; then
   fi
 fi
 
+# Install every RPM the deps rounds downloaded, from the cache only (no network here).
+install_cached() {
+  rpms=$(find "$cache/dnf" -name '*.rpm' -type f 2>/dev/null || true)
+  # shellcheck disable=SC2086
+  [ -z "$rpms" ] || dnf $dnf_opts --disablerepo='*' install $rpms
+}
+
+# Is this build output one of the files render asked for? (py2distro checks again on the host.)
+expected() {
+  for p in ${PY2DISTRO_PACKAGES:?}; do
+    case "$1" in "${p}-${PY2DISTRO_VR:?}."*.rpm) case "$1" in *.src.rpm) ;; *) return 0 ;; esac ;; esac
+  done
+  [ "$1" = "${PY2DISTRO_SOURCE:?}-${PY2DISTRO_VR}.src.rpm" ]
+}
+
 case "$step:$mode" in
 deps:dnf)
   prepare_tree
-  # Static BuildRequires first (dnf reads the spec), as mock does.
+  # Static BuildRequires first (dnf reads our spec), then what the last buildreqs round asked for.
   # shellcheck disable=SC2086
   dnf $dnf_opts builddep "$work/SPECS/$(basename "$spec")"
-  # %generate_buildrequires can ask for more once the first round is installed: loop until
-  # rpmbuild -br stops reporting missing dependencies (exit 11) or nothing new appears.
-  for round in 1 2 3 4 5; do
-    rm -f "$work"/SRPMS/*.buildreqs.nosrc.rpm
-    rc=0; as_builder_rpmbuild -br "$work/SPECS/$(basename "$spec")" || rc=$?
-    [ "$rc" = 0 ] && break
-    [ "$rc" = 11 ] || exit "$rc"
+  for srpm in "$cache"/buildreqs/*.buildreqs.nosrc.rpm; do
     # shellcheck disable=SC2086
-    dnf $dnf_opts builddep "$work"/SRPMS/*.buildreqs.nosrc.rpm
-    echo "py2distro-build: BuildRequires round $round installed"
+    if [ -f "$srpm" ]; then dnf $dnf_opts builddep "$srpm"; fi
   done
   vendor_crates
   ;;
@@ -126,11 +144,26 @@ deps:none)
   fi
   vendor_crates
   ;;
+buildreqs:dnf)
+  mkdir -p "$cache/buildreqs"
+  install_cached
+  use_vendored_crates
+  prepare_tree
+  rc=0; as_builder_rpmbuild -br "$work/SPECS/$(basename "$spec")" || rc=$?
+  rm -f "$cache"/buildreqs/*.nosrc.rpm
+  if [ "$rc" = 0 ]; then echo done > "$cache/buildreqs/status"; exit 0; fi
+  # rpmbuild -br exits 11 when %generate_buildrequires asks for what is not installed.
+  [ "$rc" = 11 ] || exit "$rc"
+  find "$work/SRPMS" -maxdepth 1 -name '*.buildreqs.nosrc.rpm' -type f -exec cp -t "$cache/buildreqs" {} +
+  echo more > "$cache/buildreqs/status"
+  ;;
+buildreqs:none)
+  # No %generate_buildrequires in this flavour's spec: nothing to ask.
+  mkdir -p "$cache/buildreqs" && echo done > "$cache/buildreqs/status"
+  ;;
 build:*)
   if [ "$mode" = dnf ]; then
-    rpms=$(find "$cache/dnf" -name '*.rpm' -type f 2>/dev/null || true)
-    # shellcheck disable=SC2086
-    [ -z "$rpms" ] || dnf $dnf_opts --disablerepo='*' install $rpms
+    install_cached
     nodeps=
   else
     # shellcheck disable=SC2086
@@ -144,9 +177,14 @@ build:*)
   use_vendored_crates
   prepare_tree
   as_builder_rpmbuild -ba $nodeps "$work/SPECS/$(basename "$spec")"
-  find "$work/RPMS" "$work/SRPMS" -name '*.rpm' -type f -exec cp -t /py2distro/out {} +
+  : > /py2distro/out/py2distro-unexpected
+  for f in $(find "$work/RPMS" "$work/SRPMS" -name '*.rpm' \( -type f -o -type l \)); do
+    name=$(basename "$f")
+    if [ -f "$f" ] && [ ! -L "$f" ] && expected "$name"; then cp "$f" /py2distro/out/; else printf '%s\n' "$name" >> /py2distro/out/py2distro-unexpected; fi
+  done
   # What the built package really ships: its dist-info METADATA (or egg-info PKG-INFO + requires.txt).
-  for rpm in "$work"/RPMS/*/*.rpm; do
+  for rpm in /py2distro/out/*.rpm; do
+    case "$rpm" in *.src.rpm) continue ;; esac
     rpm2cpio "$rpm" | cpio -i --quiet --to-stdout '*.dist-info/METADATA' > /py2distro/out/package-METADATA 2>/dev/null || true
     [ -s /py2distro/out/package-METADATA ] && break
     rpm2cpio "$rpm" | cpio -i --quiet --to-stdout '*.egg-info/PKG-INFO' > /py2distro/out/package-METADATA 2>/dev/null || true

@@ -118,11 +118,37 @@ function capped(buf: Buffer, file: string): Buffer {
 
 /** The contents of a regular file named `name` (or `./name`) in a ustar/GNU/pax tar image. */
 export function findTarFile(tar: Buffer, name: string, file = 'archive'): Buffer | undefined {
+  let found: Buffer | undefined;
+  walkTar(tar, file, (entryName, type, body) => {
+    if (found === undefined && (type === '0' || type === '\0') && entryName.replace(/^\.\//, '') === name) found = Buffer.from(body);
+  });
+  return found;
+}
+
+/**
+ * Every entry of control.tar but the top directory: name (without `./`) → content; an entry that
+ * is not a regular file is listed as `<name> (type X)` with empty content, so a check refuses it.
+ */
+export async function readControlMembers(buf: Buffer, file = 'package'): Promise<Map<string, Buffer>> {
+  const controlMember = listArMembers(buf).find((m) => /^control\.tar(\.(gz|xz|zst))?$/.test(m.name));
+  if (!controlMember) throw bad(file, 'no control.tar member');
+  const tar = await decompress(buf.subarray(controlMember.offset, controlMember.offset + controlMember.size), controlMember.name, file);
+  const out = new Map<string, Buffer>();
+  walkTar(tar, file, (entryName, type, body) => {
+    const name = entryName.replace(/^\.\//, '').replace(/\/$/, '');
+    if (name === '' || name === '.') return;
+    if (type === '0' || type === '\0') out.set(name, Buffer.from(body));
+    else out.set(`${name} (type ${type})`, Buffer.alloc(0));
+  });
+  return out;
+}
+
+function walkTar(tar: Buffer, file: string, visit: (name: string, type: string, body: Buffer) => void): void {
   let at = 0;
   let longName: string | undefined;
   while (at + 512 <= tar.length) {
     const header = tar.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) return undefined;
+    if (header.every((b) => b === 0)) return;
     const cstr = (from: number, len: number) => {
       const s = header.subarray(from, from + len);
       const nul = s.indexOf(0);
@@ -136,17 +162,13 @@ export function findTarFile(tar: Buffer, name: string, file = 'archive'): Buffer
     if (dataStart + size > tar.length) throw bad(file, 'truncated control.tar');
     const body = tar.subarray(dataStart, dataStart + size);
     const prefix = cstr(345, 155);
-    let entryName = longName ?? (prefix ? `${prefix}/${cstr(0, 100)}` : cstr(0, 100));
+    const entryName = longName ?? (prefix ? `${prefix}/${cstr(0, 100)}` : cstr(0, 100));
     longName = undefined;
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
     else if (type === 'x') {
       const path = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'));
       if (path) longName = path[1];
-    } else if ((type === '0' || type === '\0') && entryName.replace(/^\.\//, '') === name) {
-      return Buffer.from(body);
-    }
-    entryName = '';
+    } else if (type !== 'g') visit(entryName, type, body);
     at = dataStart + Math.ceil(size / 512) * 512;
   }
-  return undefined;
 }

@@ -6,7 +6,7 @@
  * Artifacts reach --out through a temp dir and rename, so an interruption never leaves half a file.
  */
 import { createWriteStream } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { runBuildSteps, runDirs } from './containers.js';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { ensureImage, type BuilderImage } from './images.js';
+import { expectedEnv, verifyBuildOutputs, type ExpectedOutputs } from './outputs.js';
 import type { SdistMetadata } from '../../python/metadata.js';
 import type { Provenance } from '../verify/index.js';
 import { sha256File } from '../../lib/fs/cache.js';
@@ -30,6 +31,8 @@ export type RenderedSources = RenderedCommon & (
 
 interface RenderedCommon {
   sourcePackage: string;
+  /** The binary packages render declared: the only ones a build may return. */
+  binaryPackages: string[];
   distroVersion: string;
   arch: string;
   sourceDateEpoch: number;
@@ -71,8 +74,6 @@ export interface BuildResult<R extends RenderedSources = RenderedSources> {
   packageMetadata?: BuiltPackageMetadata;
 }
 
-const ARTIFACT = /\.(deb|buildinfo|changes|rpm)$/;
-
 export async function buildPackage<R extends RenderedSources>(rendered: R, opts: BuildOptions, env: BuildEnv): Promise<BuildResult<R>> {
   const { target } = opts;
   if (target.family !== rendered.family) {
@@ -106,20 +107,24 @@ export async function buildPackage<R extends RenderedSources>(rendered: R, opts:
     // Rootless podman maps container root to the invoking user; a docker daemon does not. Copied
     // files come out owned by the client whatever their owner inside, so the copy transfer needs no chown.
     const chownTo = opts.engine.name === 'docker' && opts.engine.transfer === 'bind';
+    const expected: ExpectedOutputs = {
+      family: rendered.family, sourcePackage: rendered.sourcePackage, binaryPackages: rendered.binaryPackages,
+      distroVersion: rendered.distroVersion, arch: rendered.arch === 'any' ? 'any' : 'all',
+    };
     const containerEnv = {
       SOURCE_DATE_EPOCH: String(rendered.sourceDateEpoch),
       BUILD_JOBS: String(opts.parallel ?? os.availableParallelism()),
       HOST_UID: String(chownTo ? (process.getuid?.() ?? 0) : 0),
       HOST_GID: String(chownTo ? (process.getgid?.() ?? 0) : 0),
+      ...expectedEnv(expected),
     };
     const outDir = await runBuildSteps({
       engine: opts.engine, image: image.tag, runDir, localRepo: opts.localRepo, env: containerEnv,
       labels: { 'org.py2distro.build': stem }, id: randomBytes(6).toString('hex'), deadline,
-      timeoutSeconds: opts.timeoutSeconds ?? 3600, stem, signal: env.signal, onLine: onContainerLine,
+      timeoutSeconds: opts.timeoutSeconds ?? 3600, stem, signal: env.signal, onLine: onContainerLine, family: target.family,
     });
-    // Only regular files count: what a container leaves in out/ (a symlink, a fifo) is not trusted.
-    const entries = await readdir(outDir, { withFileTypes: true });
-    const produced = entries.filter((e) => e.isFile() && ARTIFACT.test(e.name)).map((e) => e.name).sort();
+    // Only what render produced, as regular files, with the right headers and no foreign scripts (outputs.ts).
+    const produced = await verifyBuildOutputs(outDir, expected, stem);
     if (!produced.some((f) => /\.(deb|rpm)$/.test(f))) {
       throw new Py2DistroError('E_BUILD_FAILED', `${stem}: the build finished but produced no package`);
     }

@@ -31,7 +31,7 @@ async function debianTree(dir: string, name: string, buildDepends: string[]): Pr
   const orig = path.join(dir, `python-${name}_1.0.orig.tar.gz`);
   await execa('tar', ['-czf', orig, '--exclude=debian', '-C', dir, path.basename(src)]);
   const metadata = { name, normalizedName: name, version: '1.0', unknown: [], dynamic: [] } as unknown as SdistMetadata;
-  return { family: 'deb', deb: { sourceDir: src, origTarball: orig }, sourcePackage: `python-${name}`, distroVersion: '1.0-1', arch: 'all', sourceDateEpoch: 1704067200, metadata };
+  return { family: 'deb', deb: { sourceDir: src, origTarball: orig }, sourcePackage: `python-${name}`, binaryPackages: [`python3-${name}`], distroVersion: '1.0-1', arch: 'all', sourceDateEpoch: 1704067200, metadata };
 }
 
 test('a Build-Depends on a package built earlier is installed from --local-repo', async () => {
