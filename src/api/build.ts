@@ -20,6 +20,8 @@ import { describeSignature } from './fetch.js';
 import { extrasFor, sdistSource, type RenderSettings } from './render.js';
 import { withWorkDir, type RunEnv } from './run-env.js';
 import { runSteps } from './steps.js';
+import { archiveReader, distroNameRefusal } from './distro-names.js';
+import { normalizeName } from '../python/requirement.js';
 
 export interface BuildRunOptions {
   requirements: string[];
@@ -35,6 +37,8 @@ export interface BuildRunOptions {
   localRepo?: string;
   timeoutSeconds?: number;
   keepWork?: boolean;
+  /** Projects allowed to take the name their target distribution gives them (api/distro-names.ts). */
+  allowDistroNames?: string[];
   /** Sign and publish the built binary packages (the key was loaded and checked before any build). */
   publish?: { repoDir: string; key: SigningKey; settings: PublishSettings };
 }
@@ -65,6 +69,8 @@ export async function runBuild(opts: BuildRunOptions, env: RunEnv): Promise<Buil
       { fetch: opts.fetch, render: opts.render, engine: opts.engine, outDir, localRepo: opts.localRepo, timeoutSeconds: opts.timeoutSeconds, keepWork: opts.keepWork },
       stage,
     );
+    const archives = archiveReader(opts.engine, stage);
+    const allowed = new Set((opts.allowDistroNames ?? []).map(normalizeName));
 
     async function buildOne(requirement: string, target: Target, report: (text: string) => void): Promise<void> {
       report('fetching and verifying');
@@ -77,6 +83,7 @@ export async function runBuild(opts: BuildRunOptions, env: RunEnv): Promise<Buil
       const rendered = await renderPackaging(
         {
           sdist: inspected,
+          project: sdist.name,
           provenance: sdist.provenance,
           target,
           outDir: await mkdtemp(path.join(stage.workDir, `render-${target.name}-`)),
@@ -92,6 +99,13 @@ export async function runBuild(opts: BuildRunOptions, env: RunEnv): Promise<Buil
       );
       for (const u of rendered.unmetRequirements) env.log.warn(`${sdist.name} on ${target.name}: ${u}`);
       for (const n of rendered.notes) env.log.debug(`${sdist.name} on ${target.name}: ${n}`);
+      // Before the build: a name the distribution already ships is refused (or explicitly allowed).
+      report(`checking the ${target.name} archive for ${rendered.binaryPackages.join(', ')}`);
+      const archive = await archives(target);
+      for (const binary of rendered.binaryPackages) {
+        const refusal = distroNameRefusal({ project: sdist.name, binary, distroVersion: rendered.distroVersion, target }, archive, allowed);
+        if (refusal) throw refusal;
+      }
       const built = await buildPackage(
         rendered,
         {

@@ -75,6 +75,7 @@ export async function runRender(opts: RenderRunOptions, env: RunEnv): Promise<Re
           const r = await renderPackaging(
             {
               sdist: inspected,
+              project: sdist.name,
               provenance: sdist.provenance,
               target,
               outDir: opts.targets.length > 1 ? path.join(opts.outDir, target.name) : opts.outDir,

@@ -9,8 +9,8 @@ export interface Family {
   name: FamilyName;
   /** Source package name (debian/control Source, spec Name). */
   sourceName(meta: Pick<SdistMetadata, 'normalizedName'>): string;
-  /** The binary package py2distro builds for the project. */
-  binaryName(meta: Pick<SdistMetadata, 'importNames' | 'normalizedName'>): string;
+  /** The binary package py2distro builds for the project (normalizedName: the requested project). */
+  binaryName(meta: Pick<SdistMetadata, 'normalizedName'>): string;
   /** Whether a build output file is a binary package a client installs (not a source package). */
   isInstallablePackage(file: string): boolean;
   /** The repository group a target publishes to. */

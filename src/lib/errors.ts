@@ -79,6 +79,7 @@ export const CATALOGUE = {
   E_IMAGE_BUILD: { exit: EXIT.FAILURE, hint: 'The builder image could not be built; see the log.' },
   E_IMAGE_BASE: { exit: EXIT.FAILURE, hint: 'The base image cannot be pulled and cannot be bootstrapped offline.' },
   E_BUILD_FAILED: { exit: EXIT.FAILURE, hint: 'The package build failed inside the container; read the build log.' },
+  E_DISTRO_NAME: { exit: EXIT.USAGE, hint: 'The package name is one the target distribution already ships.' },
   E_BUILD_UNEXPECTED: { exit: EXIT.VERIFY, hint: 'The build produced packages, names, versions or maintainer scripts that py2distro did not render; nothing of it was kept or published. Inspect the sdist: its build is hostile or broken.' },
   E_BUILD_TIMEOUT: { exit: EXIT.FAILURE, hint: 'The build exceeded its wall-clock limit; raise --build-timeout if the package is genuinely slow.' },
   E_EXEC: { exit: EXIT.FAILURE, hint: 'An external program failed; see its output above.' },

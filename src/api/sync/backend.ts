@@ -23,6 +23,8 @@ import { createIndexResolver, type SdistHandle } from './resolver.js';
 import { isKeptRender, renderKey, type KeptRender } from './render-cache.js';
 import type { SealedStore } from '../../lib/fs/sealed-store.js';
 import type { SyncBackend } from './types.js';
+import { archiveReader, distroNameRefusal } from '../distro-names.js';
+import { normalizeName } from '../../python/requirement.js';
 
 export interface RealBackendOptions {
   engine: ContainerEngine;
@@ -44,6 +46,8 @@ export interface RealBackendOptions {
    * distributed planner passes none: it records which archive binaries render looks up.
    */
   store?: SealedStore;
+  /** Projects allowed to take the name their target distribution gives them (api/distro-names.ts). */
+  allowDistroNames?: string[];
 }
 
 // The binary name render gave each of our packages (target → project → name): a project the distro
@@ -54,8 +58,9 @@ const renderedNames = new Map<string, Map<string, string>>();
 export function ourBinaryName(node: ClosureNode, target: Target): string {
   const rendered = renderedNames.get(target.name)?.get(node.name);
   if (rendered) return rendered;
-  const { metadata } = node.sdist.handle as SdistHandle;
-  return familyOf(target).binaryName(metadata);
+  // Named after the project that was resolved, not after what the sdist says it is.
+  const { fetched } = node.sdist.handle as SdistHandle;
+  return familyOf(target).binaryName({ normalizedName: fetched.name });
 }
 
 /** The build key's packaging input: debian/ (without the provenance record) or the .spec. */
@@ -68,6 +73,8 @@ export async function packagingDigest(result: RenderResult): Promise<string> {
 
 export function createRealBackend(o: RealBackendOptions): SyncBackend {
   const resolver = createIndexResolver(o.fetchOptions, o.env, o.store);
+  const archives = archiveReader(o.engine, o.env);
+  const allowed = new Set((o.allowDistroNames ?? []).map(normalizeName));
   let key: Promise<SigningKey> | undefined;
   return {
     ...resolver,
@@ -107,12 +114,18 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       const { renderPackaging } = await import('../../stages/render/index.js');
       const result = await renderPackaging(
         {
-          sdist: await handle.tree(), provenance: handle.fetched.provenance, target, outDir: workDir,
+          sdist: await handle.tree(), project: handle.fetched.name, provenance: handle.fetched.provenance, target, outDir: workDir,
           templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision, localPackages, distro,
         },
         { ...o.env, workDir },
       );
       named(result.binaryPackages[0]!);
+      // Before any build: a name the distribution already ships is refused (or explicitly allowed).
+      const archive = await archives(target);
+      for (const binary of result.binaryPackages) {
+        const refusal = distroNameRefusal({ project: handle.fetched.name, binary, distroVersion: result.distroVersion, target }, archive, allowed);
+        if (refusal) throw refusal;
+      }
       const digest = await packagingDigest(result);
       if (cacheKey) await o.store!.put('render', cacheKey, { digest, packageVersion: result.distroVersion, binaryName: result.binaryPackages[0]! } satisfies KeptRender);
       return { digest, packageVersion: result.distroVersion, handle: result };

@@ -14,14 +14,24 @@ import { writeFileAtomic } from '../../lib/fs/atomic.js';
 import type { Target } from '../../distro/targets.js';
 import { normalizeName } from '../../python/requirement.js';
 import { loadPy3distTable } from '../../distro/deb/python-names.js';
+import { compareEvr } from '../../distro/rpm/version-compare.js';
+
+/** "[E:]V-R" strings in rpm order. */
+export function compareRpmEvrText(a: string, b: string): number {
+  const parse = (s: string) => {
+    const m = /^(?:(\d+):)?(.*?)(?:-([^-]*))?$/.exec(s)!;
+    return { epoch: m[1] ? Number(m[1]) : 0, version: m[2] ?? '', release: m[3] ?? '' };
+  };
+  return compareEvr(parse(a), parse(b));
+}
 
 /** Serialisable snapshot of a target's archive. */
 export interface DistroArchiveData {
-  schema: 1;
+  schema: 2;
   target: string;
   imageId: string;
   family: 'deb' | 'rpm';
-  /** deb: binary package → candidate version. rpm: unused (empty). */
+  /** Binary package → candidate version (deb: Debian version; rpm: [E:]V-R, the highest). */
   binaries: Record<string, string>;
   /** deb: normalised Python project → binary package, from dh-python's fallback table. */
   fallback: Record<string, string>;
@@ -140,7 +150,24 @@ const DEB_QUERY = [
   'sh', '-c',
   `apt-get update -qq >&2 && apt-cache dumpavail | grep -E '^(Package|Version):'; echo '${FALLBACK_MARK}'; cat /usr/share/dh-python/dist/cpython3_fallback 2>/dev/null || true`,
 ];
-const RPM_QUERY = ['dnf', '-q', 'repoquery', '--provides', '--whatprovides', 'python3dist(*)'];
+const NAMES_MARK = '=== py2distro: python3dist ===';
+// Every binary package name with its EVR, then the python3dist() provides (fixed script, no input).
+const RPM_QUERY = [
+  'sh', '-c',
+  `dnf -q repoquery --qf '%{name} %{evr}\\n' && echo '${NAMES_MARK}' && dnf -q repoquery --provides --whatprovides 'python3dist(*)'`,
+];
+
+/** `name evr` lines (dnf repoquery --qf) into name → highest EVR seen (rpm ordering). */
+export function parseRpmNames(text: string, compare: (a: string, b: string) => number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z0-9_.+-]+) (\S+)$/.exec(line.trim());
+    if (!m) continue;
+    const prev = out[m[1]!];
+    if (prev === undefined || compare(m[2]!, prev) > 0) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 export interface DistroArchiveOptions {
   target: Target;
@@ -162,12 +189,12 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
   const file = path.join(opts.cacheDir, 'distro-archive', `${target.name}${opts.hostApt ? '-apt' : ''}-${imageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 64)}.json`);
   try {
     const cached = JSON.parse(await readFile(file, 'utf8')) as DistroArchiveData;
-    if (cached.schema === 1 && cached.imageId === imageId) return new DistroArchive(cached);
+    if (cached.schema === 2 && cached.imageId === imageId) return new DistroArchive(cached);
   } catch {
     // not cached yet (or unreadable): query the image
   }
   const data: DistroArchiveData = {
-    schema: 1, target: target.name, imageId, family,
+    schema: 2, target: target.name, imageId, family,
     binaries: {}, fallback: {}, python3dist: {}, queriedAt: new Date().toISOString(),
   };
   if (family === 'deb') {
@@ -186,7 +213,10 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
     }
   } else if (target.distro !== 'debian') {
     // rpmtest-bookworm has no RPM archive at all: every dependency is built.
-    data.python3dist = parsePython3distProvides(await query(opts, RPM_QUERY));
+    const out = await query(opts, RPM_QUERY);
+    const at = out.indexOf(NAMES_MARK);
+    data.binaries = parseRpmNames(at >= 0 ? out.slice(0, at) : '', compareRpmEvrText);
+    data.python3dist = parsePython3distProvides(at >= 0 ? out.slice(at + NAMES_MARK.length) : out);
   }
   await writeFileAtomic(file, JSON.stringify(data));
   return new DistroArchive(data);

@@ -43,6 +43,7 @@ export interface SyncRunOptions {
   buildTimeoutSeconds?: number;
   /** Directory of package files offered to every build (build's --local-repo). */
   localRepo?: string;
+  allowDistroNames?: string[];
 }
 
 export type SyncRunResult = SyncReport & { reportFiles: { json: string; markdown: string } };
@@ -79,6 +80,7 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
     buildTimeoutSeconds: opts.buildTimeoutSeconds, keepWork: opts.keepWork,
     extraLocalPackages: opts.localRepo ? await packageFiles(path.resolve(opts.localRepo)) : undefined,
     publish: opts.publish, store: caches.store,
+    allowDistroNames: opts.allowDistroNames,
   });
   let report: SyncReport;
   try {

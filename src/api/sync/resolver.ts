@@ -82,7 +82,7 @@ export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv, s
         ...(fetched.provenance.signature.signer ? { signer: fetched.provenance.signature.signer } : {}),
         ...(fetched.provenance.attestation ? { attestedBy: fetched.provenance.attestation.publisher } : {}),
       },
-      ...(target.family === 'deb' ? { binaryName: familyOf(target).binaryName(metadata) } : {}),
+      ...(target.family === 'deb' ? { binaryName: familyOf(target).binaryName({ normalizedName: fetched.name }) } : {}),
       handle,
     };
   };

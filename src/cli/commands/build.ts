@@ -8,7 +8,7 @@ import { Py2DistroError } from '../../lib/errors.js';
 import type { JobSelector } from '../../api/distributed/job.js';
 import { collect, createContext, positiveInt } from '../context.js';
 import { signingKeyFrom } from './repo.js';
-import { addBuildOptions, addPublishOptions, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
+import { addBuildOptions, addPublishOptions, allowDistroNamesFrom, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
 
 interface BuildCommandFlags extends FetchFlags, BuildFlags, PublishFlags {
@@ -74,6 +74,7 @@ export function register(program: Command): void {
         outDir: path.resolve(flags.out ?? ctx.config.out ?? 'py2distro-out'),
         jobs: flags.jobs ?? ctx.config.jobs ?? 1,
         localRepo: flags.localRepo,
+        allowDistroNames: allowDistroNamesFrom(flags, ctx.config),
         timeoutSeconds: flags.buildTimeout ?? ctx.config['build-timeout'],
         keepWork: flags.keepWork,
         ...(repoDir && key ? { publish: { repoDir, key, settings: publishSettingsFrom(flags, ctx.config) } } : {}),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { Py2DistroError } from '../../lib/errors.js';
 import { collect, createContext } from '../context.js';
-import { addBuildOptions, addPublishOptions, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
+import { addBuildOptions, addPublishOptions, allowDistroNamesFrom, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
 import { signingKeyFrom } from './repo.js';
 
@@ -105,6 +105,7 @@ export function register(program: Command): void {
           conflictPolicy: flags.conflictPolicy ?? c['conflict-policy'] ?? 'build',
           buildTimeoutSeconds: flags.buildTimeout ?? c['build-timeout'],
           localRepo: flags.localRepo,
+          allowDistroNames: allowDistroNamesFrom(flags, c),
         },
         ctx,
       );

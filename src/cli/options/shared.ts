@@ -43,6 +43,7 @@ export interface BuildFlags extends RenderFlags, EngineFlags {
   keepWork?: boolean;
   buildTimeout?: number;
   localRepo?: string;
+  allowDistroName?: string[];
 }
 
 /** Render flags over config (`templates`, `maintainer`, `extras` per project). */
@@ -63,7 +64,14 @@ export function addBuildOptions(cmd: Command): Command {
     .option('--jobs <n>', 'builds run at the same time (default: config jobs, else 1)', positiveInt)
     .option('--keep-work', 'keep the work directories (rendered sources, container mounts) for debugging')
     .option('--build-timeout <seconds>', 'wall-clock limit of one package build (default: config, else 3600)', positiveInt);
-  return addRenderOptions(addEngineOptions(cmd)).option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies');
+  return addRenderOptions(addEngineOptions(cmd))
+    .option('--local-repo <dir>', 'packages py2distro built earlier, offered as build dependencies')
+    .option('--allow-distro-name <project>', "let this project take a name the target archive ships for no Python project, at a higher version; repeatable (default: config allow-distro-names)", collect);
+}
+
+/** --allow-distro-name flags plus config allow-distro-names. */
+export function allowDistroNamesFrom(flags: BuildFlags, config: ConfigFile): string[] {
+  return [...(config['allow-distro-names'] ?? []), ...(flags.allowDistroName ?? [])];
 }
 
 /** The flags that shape the rendered packaging (render, build, sync). */

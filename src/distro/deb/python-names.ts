@@ -52,10 +52,16 @@ export async function loadPy3distTable(file = DH_PYTHON_TABLE): Promise<Py3distT
   return table;
 }
 
-/** `python3-<import name>` (lowercase, `_` → `-`) when there is one import name, else from the project name. */
-export function debianBinaryName(meta: Pick<SdistMetadata, 'importNames' | 'normalizedName'>): string {
-  const base = meta.importNames.length === 1 ? meta.importNames[0]!.toLowerCase().replace(/_/g, '-') : meta.normalizedName;
-  return requireGrammar(`python3-${base.replace(/^python3?-/, '')}`, DEBIAN_PACKAGE_NAME, 'Debian binary package name');
+/**
+ * `python3-<project>`: the PEP 503 name of the project that was *requested* (a leading `python-`
+ * or `python3-` dropped), never the sdist's import name. Debian Python Policy §4.3 names packages
+ * after the import name, but that name is chosen by the sdist: a project shipping a top-level
+ * module `apt` would become python3-apt, which apt's own tools import as root. Whether the name is
+ * one the distribution already uses is checked against its archive before the build
+ * (api/distro-names.ts).
+ */
+export function debianBinaryName(meta: Pick<SdistMetadata, 'normalizedName'>): string {
+  return requireGrammar(`python3-${meta.normalizedName.replace(/^python3?-/, '')}`, DEBIAN_PACKAGE_NAME, 'Debian binary package name');
 }
 
 /** Source package: `python-<project>` (the usual Debian spelling for Python libraries). */

@@ -50,6 +50,11 @@ export interface RenderInput {
   localPackages?: Map<string, string>;
   /** The target archive's names and versions (deb targets), when known: see distro-fit.ts. */
   distro?: DistroFacts;
+  /**
+   * The project that was asked for (resolved on the index, or a local file's name): package names
+   * derive from it, not from the sdist's own metadata. Default: PKG-INFO Name (a local sdist).
+   */
+  project?: string;
 }
 
 interface RenderResultBase {
@@ -115,6 +120,7 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
   const revision = input.revision ?? 1;
   const local = new Map([...(input.localPackages ?? new Map<string, string>())].map(([k, v]) => [normalizeName(k), v]));
   const unmet: string[] = [];
+  const naming = { normalizedName: normalizeName(input.project ?? meta.name) };
   const pyProblem = requiresPythonProblem(meta, target);
   if (pyProblem) unmet.push(pyProblem);
   for (const u of meta.unknown) env.log.debug(`${meta.name}: the sdist does not state ${u}; the build fills it from the wheel`);
@@ -148,8 +154,9 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
     const build = debianBuildDepends(meta, { ...opts, runTests: input.runTests });
     for (const n of [...runtime.notes, ...build.notes]) env.log.debug(n);
     unmet.push(...runtime.unmet, ...build.unmet);
-    const sourcePackage = debianSourceName(meta);
-    const identity = debianIdentity(meta, debianBinaryName(meta), input.distro);
+    const sourcePackage = debianSourceName(naming);
+    // The distro's table is asked about the requested project, never about what the sdist says it is.
+    const identity = debianIdentity({ ...meta, normalizedName: naming.normalizedName }, debianBinaryName(naming), input.distro);
     const binary = identity.binary;
     notes.push(...identity.notes);
     unmet.push(...identity.problems);
@@ -164,8 +171,8 @@ export async function renderPackaging(input: RenderInput, env: StageEnv): Promis
   const runtime = mapRpmRequirements(runtimeReqs, { target, extras: input.extras, localPackages: local });
   for (const n of runtime.notes) env.log.debug(n);
   unmet.push(...runtime.unmet);
-  const sourcePackage = rpmSourceName(meta);
-  const binary = rpmBinaryName(meta);
+  const sourcePackage = rpmSourceName(naming);
+  const binary = rpmBinaryName(naming);
   const model = buildModel({ ...common, sourcePackage, binaryPackage: binary, rpm: { requires: runtime.requires, toolRequires: rpmToolBuildRequires(meta) } });
   const templateName = target.rpmFlavour === 'plain' ? 'plain.spec' : 'pyproject.spec';
   const specFile = path.join(outDir, `${sourcePackage}.spec`);

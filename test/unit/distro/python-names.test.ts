@@ -8,9 +8,10 @@ import { getTarget } from '../../../src/distro/targets.js';
 const reqs = (...r: string[]) => r.map(parseDependency);
 
 test('Debian names follow dh-python: python3-<import name>, source python-<project>', () => {
-  assert.equal(debianBinaryName({ importNames: ['yaml'], normalizedName: 'pyyaml' }), 'python3-yaml');
-  assert.equal(debianBinaryName({ importNames: ['hello_py2distro'], normalizedName: 'hello-py2distro' }), 'python3-hello-py2distro');
-  assert.equal(debianBinaryName({ importNames: ['a', 'b'], normalizedName: 'multi' }), 'python3-multi');
+  // The requested project names the package, not the module the sdist ships (import name `apt` → not python3-apt).
+  assert.equal(debianBinaryName({ normalizedName: 'pyyaml' }), 'python3-pyyaml');
+  assert.equal(debianBinaryName({ normalizedName: 'hello-py2distro' }), 'python3-hello-py2distro');
+  assert.equal(debianBinaryName({ normalizedName: 'python-apt' }), 'python3-apt');
   assert.equal(debianSourceName({ normalizedName: 'hello-py2distro' }), 'python-hello-py2distro');
   assert.equal(rpmSourceName({ normalizedName: 'pyyaml' }), 'python-pyyaml');
   assert.equal(rpmBinaryName({ normalizedName: 'pyyaml' }), 'python3-pyyaml');

@@ -26,7 +26,7 @@ test('archive indexes: dumpavail, the dh-python fallback table, python3dist prov
 });
 
 const archive = new DistroArchive({
-  schema: 1, target: 'debian-bookworm', imageId: 'img', family: 'deb', queriedAt: '',
+  schema: 2, target: 'debian-bookworm', imageId: 'img', family: 'deb', queriedAt: '',
   binaries: { 'python3-setuptools': '66.1.1-1', 'python3-six': '1.16.0-4', 'python3-attr': '22.2.0-1', 'python3-idna': '3.3-1' },
   fallback: { setuptools: 'python3-setuptools', six: 'python3-six', attrs: 'python3-attr', idna: 'python3-idna' },
   python3dist: {},
