@@ -6,6 +6,9 @@
  *   allow-dsa: true              accepts DSA signatures, refused by default
  *   keyrings, trust              add signer keys and pins: an index without hashes is then
  *                                trusted on the strength of a key the file chose
+ *   trust-publishers,            the same for PEP 740 attestations: publishers, the Sigstore root
+ *   sigstore-trusted-root,       that vouches for them, the lock of identities seen before
+ *   trust-lock
  *   templates                    packaging templates run as code on the host (nunjucks) and in the build
  *   engine-args                  global podman/docker arguments (e.g. --runtime PROGRAM) run programs on the host
  *   container-limits             raises or removes the build containers' limits and capabilities
@@ -23,6 +26,9 @@ const WEAKENING: { key: string; weakens: (v: unknown) => boolean; why: string }[
   { key: 'allow-dsa', weakens: (v) => v === true, why: 'accepts DSA signatures' },
   { key: 'keyrings', weakens: (v) => Array.isArray(v) && v.length > 0, why: 'adds signer keys' },
   { key: 'trust', weakens: (v) => typeof v === 'object' && v !== null && Object.keys(v).length > 0, why: 'pins signer keys' },
+  { key: 'trust-publishers', weakens: (v) => typeof v === 'object' && v !== null && Object.keys(v).length > 0, why: 'pins Trusted Publishers' },
+  { key: 'sigstore-trusted-root', weakens: (v) => v !== undefined, why: 'replaces the Sigstore trust root' },
+  { key: 'trust-lock', weakens: (v) => v !== undefined, why: 'chooses the trust lock file' },
   { key: 'templates', weakens: (v) => v !== undefined, why: 'names packaging templates (code run on this host)' },
   { key: 'engine-args', weakens: (v) => Array.isArray(v) && v.length > 0, why: 'passes arguments to the container engine' },
   { key: 'container-limits', weakens: (v) => v !== undefined, why: 'changes the build containers\' limits' },
