@@ -121,6 +121,6 @@ async function debProblems(buf: Buffer, file: string, pkg: string, arch: string,
   const sourceVersion = /\((.*)\)/.exec(info.control.find(([n]) => n.toLowerCase() === 'source')?.[1] ?? '')?.[1];
   if (sourceVersion !== undefined && sourceVersion.trim() !== e.distroVersion) out.push(`${file}: Source version ${printable(sourceVersion)} is not ${e.distroVersion}`);
   if (info.architecture !== arch || (e.arch === 'all') !== (arch === 'all')) out.push(`${file}: Architecture ${printable(info.architecture)} does not fit the ${e.arch} package`);
-  out.push(...maintainerScriptProblems(pkg, await readControlMembers(buf, file)).map((p) => `${file}: ${p}`));
+  out.push(...maintainerScriptProblems(pkg, info.architecture, await readControlMembers(buf, file)).map((p) => `${file}: ${p}`));
   return out;
 }

@@ -47,7 +47,7 @@ async function refused(out: string, e: ExpectedOutputs, pattern: RegExp): Promis
 test('deb: the package render asked for, with dh_python3\'s own scripts, passes; dpkg-deb -I agrees on the fields', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'outputs-'));
   const allowed = allowedControlMembers('python3-foo');
-  const out = await deb(dir, { scripts: { postinst: allowed.get('postinst')!, prerm: allowed.get('prerm')! } });
+  const out = await deb(dir, { scripts: { postinst: allowed.get('postinst')![0]!, prerm: allowed.get('prerm')![0]! } });
   await writeFile(path.join(out, 'python-foo_1.0-1_amd64.buildinfo'), 'x');
   await writeFile(path.join(out, 'package-METADATA'), 'Name: foo\n');
   assert.deepEqual(await verifyBuildOutputs(out, DEB, 'foo'), ['python-foo_1.0-1_amd64.buildinfo', 'python3-foo_1.0-1_all.deb']);
