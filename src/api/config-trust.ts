@@ -11,6 +11,7 @@
  *   trust-lock
  *   templates                    packaging templates run as code on the host (nunjucks) and in the build
  *   engine-args                  global podman/docker arguments (e.g. --runtime PROGRAM) run programs on the host
+ *   engine-host                  another machine's engine would build (and hand back) the packages
  *   container-limits             raises or removes the build containers' limits and capabilities
  *   max-download-size            raises the download limit
  *   allow-distro-names           lets packages take names the distribution ships
@@ -31,6 +32,7 @@ const WEAKENING: { key: string; weakens: (v: unknown) => boolean; why: string }[
   { key: 'trust-lock', weakens: (v) => v !== undefined, why: 'chooses the trust lock file' },
   { key: 'templates', weakens: (v) => v !== undefined, why: 'names packaging templates (code run on this host)' },
   { key: 'engine-args', weakens: (v) => Array.isArray(v) && v.length > 0, why: 'passes arguments to the container engine' },
+  { key: 'engine-host', weakens: (v) => v !== undefined, why: 'sends builds to another engine host' },
   { key: 'container-limits', weakens: (v) => v !== undefined, why: 'changes the build containers\' limits' },
   { key: 'max-download-size', weakens: (v) => v !== undefined, why: 'changes the download limit' },
   { key: 'allow-distro-names', weakens: (v) => Array.isArray(v) && v.length > 0, why: 'lets packages take distribution names' },
