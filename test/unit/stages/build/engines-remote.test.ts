@@ -64,7 +64,8 @@ test('a remote engine copies: create (no --volume, --network=none kept), cp in, 
   await engine.copyOut(spec.name, '/py2distro/out', '/w/run/built');
   assert.equal(await engine.imageId('img'), `sha256:${'ab'.repeat(32)}`);
   assert.deepEqual(calls.slice(0, 4), [
-    ['docker', '--host', 'tcp://b:2375', 'create', '--name', 'py2distro-1-build', '--network=none', '--security-opt=no-new-privileges', '--env', 'A=1', 'img', 'py2distro-build', 'build'],
+    ['docker', '--host', 'tcp://b:2375', 'create', '--name', 'py2distro-1-build', '--network=none', '--security-opt=no-new-privileges',
+      '--pids-limit=4096', '--memory=8g', '--memory-swap=8g', '--cap-drop=ALL', '--cap-add=CHOWN,DAC_OVERRIDE,FOWNER,SETUID,SETGID', '--env', 'A=1', 'img', 'py2distro-build', 'build'],
     ['docker', '--host', 'tcp://b:2375', 'cp', '/w/run/py2distro', 'py2distro-1-build:/py2distro'],
     ['docker', '--host', 'tcp://b:2375', 'start', '--attach', 'py2distro-1-build'],
     ['docker', '--host', 'tcp://b:2375', 'cp', 'py2distro-1-build:/py2distro/out', '/w/run/built'],
