@@ -45,6 +45,7 @@ export function limitArgs(l: ContainerLimits = DEFAULT_LIMITS): string[] {
   checkLimits(l);
   return [
     `--pids-limit=${l.pids}`, `--memory=${l.memory}`, `--memory-swap=${l.memory}`, '--cap-drop=ALL',
-    ...(l.capAdd.length ? [`--cap-add=${l.capAdd.join(',')}`] : []),
+    // One flag per capability: the docker CLI sends "A,B" to the API as a single (unknown) name.
+    ...l.capAdd.map((c) => `--cap-add=${c}`),
   ];
 }

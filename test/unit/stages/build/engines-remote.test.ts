@@ -65,7 +65,7 @@ test('a remote engine copies: create (no --volume, --network=none kept), cp in, 
   assert.equal(await engine.imageId('img'), `sha256:${'ab'.repeat(32)}`);
   assert.deepEqual(calls.slice(0, 4), [
     ['docker', '--host', 'tcp://b:2375', 'create', '--name', 'py2distro-1-build', '--network=none', '--security-opt=no-new-privileges',
-      '--pids-limit=4096', '--memory=8g', '--memory-swap=8g', '--cap-drop=ALL', '--cap-add=CHOWN,DAC_OVERRIDE,FOWNER,SETUID,SETGID', '--env', 'A=1', 'img', 'py2distro-build', 'build'],
+      '--pids-limit=4096', '--memory=8g', '--memory-swap=8g', '--cap-drop=ALL', '--cap-add=CHOWN', '--cap-add=DAC_OVERRIDE', '--cap-add=FOWNER', '--cap-add=SETUID', '--cap-add=SETGID', '--env', 'A=1', 'img', 'py2distro-build', 'build'],
     ['docker', '--host', 'tcp://b:2375', 'cp', '/w/run/py2distro', 'py2distro-1-build:/py2distro'],
     ['docker', '--host', 'tcp://b:2375', 'start', '--attach', 'py2distro-1-build'],
     ['docker', '--host', 'tcp://b:2375', 'cp', 'py2distro-1-build:/py2distro/out', '/w/run/built'],

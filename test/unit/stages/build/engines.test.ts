@@ -56,7 +56,7 @@ test('podman run: exact arguments, config engine-args first, SELinux relabel, no
   assert.deepEqual(calls[0]!.args, [
     '--runtime', 'runc',
     'run', '--rm', '--name', 'py2distro-abc-build', '--network=none', '--security-opt=no-new-privileges',
-    '--pids-limit=4096', '--memory=8g', '--memory-swap=8g', '--cap-drop=ALL', '--cap-add=CHOWN,DAC_OVERRIDE,FOWNER,SETUID,SETGID',
+    '--pids-limit=4096', '--memory=8g', '--memory-swap=8g', '--cap-drop=ALL', '--cap-add=CHOWN', '--cap-add=DAC_OVERRIDE', '--cap-add=FOWNER', '--cap-add=SETUID', '--cap-add=SETGID',
     '--volume', '/work/src:/py2distro/src:ro,z',
     '--volume', '/work/out:/py2distro/out:z',
     '--env', 'SOURCE_DATE_EPOCH=1704067200',
