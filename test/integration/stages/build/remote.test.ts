@@ -54,7 +54,8 @@ test('docker CLI against the Docker-API service: a C extension .deb, nothing bin
   const r = await cli(['build', sdist, '--target', 'debian-bookworm', '--engine', 'docker', '--out', out], { DOCKER_HOST: service.url });
   assert.equal(r.exitCode, 0, r.stderr + r.stdout);
   const files = await readdir(out);
-  const deb = files.find((f) => /^python3-hello-ext_0\.3\.0-1_amd64\.deb$/.test(f));
+  // Named after the project (remote-ext), not after its import name hello_ext.
+  const deb = files.find((f) => /^python3-remote-ext_0\.3\.0-1_amd64\.deb$/.test(f));
   assert.ok(deb, files.join(', '));
   const log = files.find((f) => f.endsWith('.build.log'))!;
   const text = String((await execa('cat', [path.join(out, log)])).stdout);
