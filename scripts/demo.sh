@@ -86,7 +86,7 @@ say "py2distro render: debian/ tree + .orig tarball, and an RPM spec, from the v
 "${PY2DISTRO[@]}" --cache-dir "$DEMO_OUT/cache" render hello-py2distro --index-url "$INDEX_URL" \
   --keyring "$KEYRING" --trust "hello-py2distro=$UPSTREAM_FPR" --signature-policy required \
   --target deb --target rpmtest-bookworm --out "$DEMO_OUT/render"
-sed -n '/^Package:/,$p' "$DEMO_OUT"/render/debian-bookworm/*/debian/control
+sed -n '/^Package:/,$p' "$DEMO_OUT"/render/debian-trixie/*/debian/control
 
 # --- 4. build: the verified sdist into a .deb (and a test-only .rpm) inside containers (issue 4) ---
 say "py2distro build: resolve, fetch, verify, render and build in the builder containers"
@@ -108,14 +108,14 @@ gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'De
 gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$ORG_DIR/org-key.asc"
 chmod 600 "$ORG_DIR/org-key.asc"
 unset GNUPGHOME
-"${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$BUILT_DEB" --codename bookworm --sign-key "$ORG_DIR/org-key.asc"
+"${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$BUILT_DEB" --codename trixie --sign-key "$ORG_DIR/org-key.asc"
 "${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$DEMO_OUT"/built/*.noarch.rpm --rpm-target rpmtest-bookworm --sign-key "$ORG_DIR/org-key.asc"
 rpmkeys --dbpath "$ORG_DIR/rpmdb" --import "$DEMO_OUT/repo/rpm/key.asc"
 rpmkeys --dbpath "$ORG_DIR/rpmdb" -Kv "$DEMO_OUT"/repo/rpm/rpmtest-bookworm/Packages/*.rpm | grep -E 'Signature|Header'
 "${PY2DISTRO[@]}" repo client-config "$DEMO_OUT/repo" --url file:///srv/repo --only sources > "$ORG_DIR/py2distro.sources"
-say "a clean Debian bookworm container that trusts only the organisation key installs the package with apt"
+say "a clean Debian trixie container that trusts only the organisation key installs the package with apt"
 podman run --rm --network=host -v "$DEMO_OUT/repo:/srv/repo:ro" -v "$ORG_DIR/py2distro.sources:/etc/apt/sources.list.d/py2distro.sources:ro" \
-  localhost/py2distro-base:debian-bookworm sh -euc '
+  localhost/py2distro-base:debian-trixie sh -euc '
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-hello-py2distro >/dev/null
     hello-py2distro
@@ -132,7 +132,7 @@ signature-policy: required
 keyrings: [$KEYRING]
 trust:
   hello-py2distro: $UPSTREAM_FPR
-targets: [debian-bookworm]
+targets: [debian-trixie]
 repo: repo
 sign-key: $ORG_DIR/org-key.asc
 retention: 3
