@@ -7,35 +7,23 @@
  * (packaging 25.0: "Permission denied: 'RECORD'").
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { CONTAINERS_CONF } from '../../helpers/build-fixtures.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { classCorpus } from '../../helpers/corpus.ts';
-import { startIndexServer, type IndexServer } from '../../helpers/index-server.ts';
-import { makeSdist } from '../../helpers/sdist.ts';
+import type { CorpusEntry } from '../../helpers/corpus.ts';
+import { serveCorpus } from '../../helpers/corpus-index.ts';
+import type { IndexServer } from '../../helpers/index-server.ts';
 
 let dir: string;
 let index: IndexServer;
-const sdists: string[] = [];
-const corpus = classCorpus();
+let sdists: string[] = [];
+let corpus: CorpusEntry[] = [];
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-corpus-rpm-'));
-  index = await startIndexServer({ mode: 'json' });
-  const served = new Set<string>();
-  for (const entry of corpus) {
-    sdists.push(await makeSdist(entry.spec, path.join(dir, 'sdists')));
-    for (const dep of entry.index ?? []) {
-      if (served.has(dep.name)) continue;
-      served.add(dep.name);
-      const file = await makeSdist(dep, path.join(dir, 'index'));
-      index.addFile(dep.name, { filename: path.basename(file), content: await readFile(file) });
-    }
-  }
+  ({ dir, index, sdists, corpus } = await serveCorpus('p2d-corpus-rpm-'));
 });
 after(() => index.close());
 

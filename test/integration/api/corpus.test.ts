@@ -7,36 +7,24 @@
  * in place by ours (same binary name, higher version).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { baseImageFor, CONTAINERS_CONF, podman } from '../../helpers/build-fixtures.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { classCorpus } from '../../helpers/corpus.ts';
-import { startIndexServer, type IndexServer } from '../../helpers/index-server.ts';
-import { makeSdist } from '../../helpers/sdist.ts';
+import type { CorpusEntry } from '../../helpers/corpus.ts';
+import { serveCorpus } from '../../helpers/corpus-index.ts';
+import type { IndexServer } from '../../helpers/index-server.ts';
 
 const TAGS = ['extended-description-line-too-long', 'possible-unindented-list-in-extended-description', 'description-synopsis-is-duplicated', 'copyright-not-using-common-license-for', 'copyright-file-contains-full-apache-2-license'];
 let dir: string;
 let index: IndexServer;
-const sdists: string[] = [];
-const corpus = classCorpus();
+let sdists: string[] = [];
+let corpus: CorpusEntry[] = [];
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-corpus-'));
-  index = await startIndexServer({ mode: 'json' });
-  const served = new Set<string>();
-  for (const entry of corpus) {
-    sdists.push(await makeSdist(entry.spec, path.join(dir, 'sdists')));
-    for (const dep of entry.index ?? []) {
-      if (served.has(dep.name)) continue;
-      served.add(dep.name);
-      const file = await makeSdist(dep, path.join(dir, 'index'));
-      index.addFile(dep.name, { filename: path.basename(file), content: await readFile(file) });
-    }
-  }
+  ({ dir, index, sdists, corpus } = await serveCorpus('p2d-corpus-'));
 });
 after(() => index.close());
 
