@@ -8,7 +8,8 @@ import { mask } from '../lib/log.js';
 import { VERSION } from '../lib/version.js';
 import { registerCommands } from './commands/index.js';
 
-export function buildProgram(): Command {
+/** The program with the command `argv` names (all commands when it names none). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('py2distro')
     .description('Turn Python packages into verified, signed Debian and RPM packages and publish them.')
     .version(VERSION, '--version')
@@ -18,13 +19,13 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON summary object on stdout')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
 /** Runs the CLI and returns the process exit code (never calls process.exit). */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   let json = argv.includes('--json');
   try {
     await program.parseAsync([...argv]);

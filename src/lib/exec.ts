@@ -3,7 +3,7 @@
  * a timeout, the abort signal, and output routed to the caller's log. execa's error already
  * carries the exit code, signal and a short message; we keep it as `cause` and show its message.
  */
-import { execa, type ExecaError, type Options as ExecaOptions } from 'execa';
+import type { ExecaError, Options as ExecaOptions } from 'execa';
 import { Py2DistroError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -24,6 +24,11 @@ export interface ExecOptions {
   /** Binary stdout (e.g. a tar stream). */
   encoding?: 'utf8' | 'buffer';
 }
+
+// execa (and its ~150 modules) loads on the first run, not at start-up: a publish that never runs a
+// program (most of them) would otherwise spend a third of its start-up there.
+let loaded: Promise<typeof import('execa')> | undefined;
+const execaModule = () => (loaded ??= import('execa'));
 
 // Never inherited by a child program (it may still be passed on purpose through `env`).
 const NOT_INHERITED = ['PY2DISTRO_SIGN_PASSPHRASE'];
@@ -54,6 +59,7 @@ export async function runBuffer(file: string, args: readonly string[], opts: Exe
 async function runInternal(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult<string | Buffer>> {
   opts.log?.debug(`$ ${[file, ...args].join(' ')}`);
   const lines = opts.onLine;
+  const { execa } = await execaModule();
   try {
     const sub = execa(file, args, {
       cwd: opts.cwd,
@@ -89,6 +95,7 @@ async function runInternal(file: string, args: readonly string[], opts: ExecOpti
 
 /** Check up front that the programs a step needs are on PATH (electron-forge's makers do this). */
 export async function requireTools(tools: readonly string[]): Promise<void> {
+  const { execa } = await execaModule();
   const missing: string[] = [];
   for (const t of tools) {
     const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', t], { reject: false });

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../src/lib/openpgp.js';
 
 export interface TestKey {
   name: string;
@@ -18,7 +19,7 @@ export interface TestKey {
   keyId: string;
   publicArmored: string;
   privateArmored: string;
-  privateKey: openpgp.PrivateKey;
+  privateKey: OpenPGP.PrivateKey;
 }
 
 export interface KeyOptions {

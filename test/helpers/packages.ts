@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../src/lib/openpgp.js';
 
 export interface DebSpec {
   name: string;

@@ -12,14 +12,15 @@ import { Py2DistroError } from '../errors.js';
 
 export const TMP_PREFIX = '.tmp-';
 
-export function tmpPathFor(target: string): string {
-  return path.join(path.dirname(target), `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}-${path.basename(target)}`);
+/** A temporary name next to `target`, or in `dir` (same file system: the rename stays atomic). */
+export function tmpPathFor(target: string, dir = path.dirname(target)): string {
+  return path.join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}-${path.basename(target)}`);
 }
 
 /** Write a file next to `target`, fsync it, but leave the rename to the caller (ordered publishing). */
-export async function writeTemp(target: string, data: string | Uint8Array, opts: { fsync?: boolean } = {}): Promise<string> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = tmpPathFor(target);
+export async function writeTemp(target: string, data: string | Uint8Array, opts: { fsync?: boolean; tmpDir?: string } = {}): Promise<string> {
+  await mkdir(opts.tmpDir ?? path.dirname(target), { recursive: true });
+  const tmp = tmpPathFor(target, opts.tmpDir);
   const fh = await open(tmp, 'wx', 0o644);
   try {
     await fh.writeFile(data);
@@ -31,7 +32,7 @@ export async function writeTemp(target: string, data: string | Uint8Array, opts:
 }
 
 /** `fsync: false` for bulk writes (pool files) that the caller makes durable at once with {@link syncFilesystem}. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { fsync?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { fsync?: boolean; tmpDir?: string } = {}): Promise<void> {
   const tmp = await writeTemp(target, data, opts);
   try {
     await rename(tmp, target);
@@ -57,9 +58,12 @@ export interface SourceFile {
  * existing one (an orphan of a killed run) is replaced through a temporary and rename.
  * Synchronous syscalls on purpose: thousands of tiny operations cost far less without the
  * thread-pool round trip of fs/promises, and a publish holds the repository lock anyway.
+ * Temporaries go to `tmpDir` (one place to clean after a kill, not every pool directory).
  */
 export class PoolPlacer {
   private reflinkWorks = true;
+
+  constructor(private readonly tmpDir?: string) {}
 
   async place(target: string, data: Uint8Array, source?: SourceFile, opts: { fsync?: boolean } = {}): Promise<'reflink' | 'link' | 'write'> {
     const st = source ? statSyncOrUndefined(source.path) : undefined;
@@ -70,7 +74,7 @@ export class PoolPlacer {
         return how;
       }
     }
-    await writeFileAtomic(target, data, opts);
+    await writeFileAtomic(target, data, { ...opts, tmpDir: this.tmpDir });
     return 'write';
   }
 
@@ -97,7 +101,7 @@ export class PoolPlacer {
       return tryAt(target);
     } catch {
       // The name exists (an unlisted orphan): replace it in one rename.
-      const tmp = tmpPathFor(target);
+      const tmp = tmpPathFor(target, this.tmpDir);
       const how = tryAt(tmp);
       if (how) renameSync(tmp, target);
       return how;

@@ -10,7 +10,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
 
 export interface ClientConfig {
@@ -86,7 +87,7 @@ export async function clientConfig(repoDir: string, url: string, opts: ClientCon
 
 async function orgKey(repoDir: string, keyFile: string | undefined, deb: boolean): Promise<{ armored: string; fingerprint: string; source: string }> {
   const file = keyFile ?? path.join(repoDir, deb ? 'deb' : 'rpm', 'key.asc');
-  let key: openpgp.Key;
+  let key: OpenPGP.Key;
   try {
     key = await openpgp.readKey({ armoredKey: readFileSync(file, 'utf8') });
   } catch (err) {

@@ -68,8 +68,8 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   const rpms = new Map<string, NewRpm[]>();
   const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
   for (const p of prepared) {
-    if (p.kind === 'deb') debs.set(p.group, [...(debs.get(p.group) ?? []), p.deb]);
-    else rpms.set(p.group, [...(rpms.get(p.group) ?? []), p.rpm]);
+    if (p.kind === 'deb') append(debs, p.group, p.deb);
+    else append(rpms, p.group, p.rpm);
   }
   timer.lap(`read+sign ${opts.files.length} input(s)`);
 
@@ -100,6 +100,12 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   } finally {
     await lock.release();
   }
+}
+
+function append<T>(groups: Map<string, T[]>, group: string, item: T): void {
+  const list = groups.get(group);
+  if (list) list.push(item);
+  else groups.set(group, [item]);
 }
 
 type Prepared =
@@ -143,10 +149,10 @@ async function preparePackage(file: string, opts: PublishOptions, env: StageEnv)
 /**
  * Temporaries of killed runs, where py2distro writes them — never a walk of the whole pool (that
  * would make every publish proportional to the repository): the top directories, dists/ and the
- * yum targets being published; a pool directory is cleaned when a package is next written there.
+ * yum targets being published, and deb/pool/ where pool files are staged.
  */
 async function removeStaleTempsOf(repoDir: string, rpmTargets: string[]): Promise<void> {
-  for (const d of ['', '.py2distro', 'deb', 'rpm']) await removeStaleTemps(path.join(repoDir, d), { recursive: false });
+  for (const d of ['', '.py2distro', 'deb', 'deb/pool', 'rpm']) await removeStaleTemps(path.join(repoDir, d), { recursive: false });
   await removeStaleTemps(path.join(repoDir, 'deb', 'dists'));
   for (const t of rpmTargets) {
     if (!RPM_TARGET.test(t)) continue;

@@ -42,6 +42,7 @@ export async function resignRepo(repoDir: string, key: SigningKey, opts: ResignO
     for (const codename of await subdirs(dir, 'deb/dists', CODENAME)) {
       const state = await readPublishedApt(debRoot, codename, key);
       if (!state.release) throw repoCorrupt(`${distDir(debRoot, codename)} has no InRelease`);
+      for (const index of new Set(state.indexes.values())) index.packages.all(); // every paragraph, strictly: a timer job can afford it
       apt.push(state);
     }
     const targets = await subdirs(dir, 'rpm', RPM_TARGET);

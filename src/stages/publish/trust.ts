@@ -25,29 +25,41 @@ const ARCH = DEB_ARCH.source.slice(1, -1);
 const VERSION_NO_EPOCH = '[0-9][A-Za-z0-9.+~-]*';
 
 /**
- * Pool file names: pool/main/<prefix>/<source>/<codename>/<package>_<version>_<arch>.deb, where the
- * version carries its epoch ("1:2.0") unless the epoch is 0 — as py2distro up to 0.x wrote, without
- * epoch — so `foo 1:2.0` and `foo 2.0` never share a file. Every component starts with a letter or a
- * digit: no "..", no "/", no absolute path.
+ * Pool file names: pool/<codename>/main/<prefix>/<package>_<version>_<arch>.deb (prefix: the first
+ * letter, or lib + one for lib*, as Debian shards its pool), where the version carries its epoch
+ * ("1:2.0") unless the epoch is 0, so `foo 1:2.0` and `foo 2.0` never share a file. One directory
+ * per codename and letter, none per package: creating two directories per package was most of the
+ * time of a new repository (mkdir(2) is a journal transaction each), and the codename level keeps
+ * the same version built for two distributions apart. Repositories written by py2distro up to 0.1
+ * list pool/main/<prefix>/<source>/<codename>/<file> (the version then also without its epoch):
+ * still accepted for the entries they have, never written again. Every component starts with a
+ * letter or a digit: no "..", no "/", no absolute path.
  */
-const POOL_PATH = new RegExp(`^pool/main/(lib[a-z0-9]|[a-z0-9])/(${NAME})/([a-z][a-z0-9-]{1,30})/(${NAME})_((?:[0-9]+:)?${VERSION_NO_EPOCH})_(${ARCH})\\.deb$`);
+const POOL_PATH = new RegExp(`^pool/([a-z][a-z0-9-]{1,30})/main/(lib[a-z0-9]|[a-z0-9])/(${NAME})_((?:[0-9]+:)?${VERSION_NO_EPOCH})_(${ARCH})\\.deb$`);
+const LEGACY_POOL_PATH = new RegExp(`^pool/main/(lib[a-z0-9]|[a-z0-9])/(${NAME})/([a-z][a-z0-9-]{1,30})/(${NAME})_((?:[0-9]+:)?${VERSION_NO_EPOCH})_(${ARCH})\\.deb$`);
 
-export function poolPathFor(info: { package: string; version: string; architecture: string; source: string }, codename: string): string {
-  const { source } = info;
-  const prefix = source.startsWith('lib') && source.length > 3 ? source.slice(0, 4) : source[0]!;
+/** Debian's pool shard of a name: lib + one letter for lib*, else the first letter. */
+export function poolPrefix(name: string): string {
+  return name.startsWith('lib') && name.length > 3 ? name.slice(0, 4) : name[0]!;
+}
+
+export function poolPathFor(info: { package: string; version: string; architecture: string }, codename: string): string {
   const version = info.version.replace(/^0+:/, ''); // epoch 0 is no epoch (deb-version(7))
-  const rel = `pool/main/${prefix}/${source}/${codename}/${info.package}_${version}_${info.architecture}.deb`;
+  const rel = `pool/${codename}/main/${poolPrefix(info.package)}/${info.package}_${version}_${info.architecture}.deb`;
   if (!POOL_PATH.test(rel) || !DEB_VERSION.test(info.version)) throw repoCorrupt(`unsafe pool path ${JSON.stringify(rel)}`);
   return rel;
 }
 
-/** Check a Packages entry's Filename against the pool layout, its codename and its own fields. */
+/** Check a Packages entry's Filename against the pool layout (either one), its codename and its own fields. */
 export function checkPoolPath(filename: string, entry: { package: string; version: string; architecture: string }, codename: string): void {
-  const m = POOL_PATH.exec(filename);
   const withoutEpoch = entry.version.replace(/^[0-9]+:/, '');
-  const ok = m && m[3] === codename && m[4] === entry.package && m[6] === entry.architecture
-    && (m[5] === entry.version || m[5] === withoutEpoch || `0:${m[5]}` === entry.version)
-    && (m[1] === (m[2]!.startsWith('lib') && m[2]!.length > 3 ? m[2]!.slice(0, 4) : m[2]![0]));
+  const sameVersion = (v: string, legacy: boolean) => v === entry.version || `0:${v}` === entry.version || (legacy && v === withoutEpoch);
+  const m = POOL_PATH.exec(filename);
+  const legacy = m ? undefined : LEGACY_POOL_PATH.exec(filename);
+  const ok = m
+    ? m[1] === codename && m[3] === entry.package && m[5] === entry.architecture && sameVersion(m[4]!, false) && m[2] === poolPrefix(m[3]!)
+    : legacy && legacy[3] === codename && legacy[4] === entry.package && legacy[6] === entry.architecture && sameVersion(legacy[5]!, true)
+      && legacy[1] === poolPrefix(legacy[2]!);
   if (!ok) throw repoCorrupt(`the Packages index of ${codename} names ${JSON.stringify(filename)} for ${entry.package} ${entry.version}, outside the pool layout py2distro writes`);
 }
 
@@ -62,11 +74,15 @@ export const GENERATION = /^repodata\.[0-9]{8}-[0-9]{9}-[0-9]{1,10}$/;
  * planted link (deb/pool/main/f → /etc) would make a write or a delete land outside the repository.
  */
 export async function assertRealDirs(root: string, rel: string, checked?: Set<string>): Promise<void> {
+  checkRealDirs(root, rel, checked);
+}
+
+/** assertRealDirs, synchronously (lstatSync: a publish checks many pool directories; thread-pool round trips would dominate). */
+export function checkRealDirs(root: string, rel: string, checked?: Set<string>): void {
   let current = root;
   for (const part of rel.split('/').filter(Boolean)) {
     current = path.join(current, part);
     if (checked?.has(current)) continue;
-    // lstatSync: a publish checks thousands of pool directories; thread-pool round trips would dominate.
     const st = lstatSync(current, { throwIfNoEntry: false });
     if (!st) return; // the rest will be created
     if (st.isSymbolicLink() || !st.isDirectory()) {

@@ -10,13 +10,14 @@
  * know the RFC 9580 algorithm 27), with SHA-256 or stronger self-signatures.
  */
 import { readFile, stat } from 'node:fs/promises';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { addSecret, type Logger } from '../../lib/log.js';
 
 export interface SigningKey {
   /** Decrypted secret key. Never serialised: toJSON() shows the fingerprint only. */
-  readonly privateKey: openpgp.PrivateKey;
+  readonly privateKey: OpenPGP.PrivateKey;
   /** Primary-key fingerprint, upper-case hex. */
   readonly fingerprint: string;
   /** Key ID (16 hex digits, lower-case) of the (sub)key that makes signatures. */
@@ -30,7 +31,7 @@ export interface SigningKey {
    * keys the user configured explicitly (`--previous-key`, config `previous-keys`) while keys
    * rotate. Keys exported into a repository (key.asc) are never trust anchors.
    */
-  readonly verifiers: readonly openpgp.PublicKey[];
+  readonly verifiers: readonly OpenPGP.PublicKey[];
   toJSON(): { fingerprint: string; algorithm: string; userId: string };
 }
 
@@ -94,7 +95,7 @@ export async function loadSigningKey(opts: SigningKeyOptions, env: SigningKeyEnv
 
 /** Parse, decrypt and vet an armored secret key (exported for tests and the programmatic API). */
 export async function parseSigningKey(armored: string, passphrase: string | undefined, source = 'the key', previousArmored: string[] = []): Promise<SigningKey> {
-  let key: openpgp.PrivateKey;
+  let key: OpenPGP.PrivateKey;
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
   } catch (err) {
@@ -116,7 +117,7 @@ export async function parseSigningKey(armored: string, passphrase: string | unde
   const fingerprint = key.getFingerprint().toUpperCase();
   const userId = key.getUserIDs()[0] ?? '';
   const pub = key.toPublic();
-  const verifiers: openpgp.PublicKey[] = [pub];
+  const verifiers: OpenPGP.PublicKey[] = [pub];
   for (const [i, text] of previousArmored.entries()) {
     try {
       // A file may hold several keys (an exported keyring); a secret key contributes its public part only.
@@ -139,11 +140,11 @@ export async function parseSigningKey(armored: string, passphrase: string | unde
 }
 
 /** Refuse anything apt (gpgv/sqv), rpm 4.18 or RHEL 9 crypto policies would refuse. */
-async function vetKey(key: openpgp.PrivateKey, source: string): Promise<void> {
+async function vetKey(key: OpenPGP.PrivateKey, source: string): Promise<void> {
   if (key.keyPacket.version !== 4) {
     throw keyError(`${source} is a v${key.keyPacket.version} key`, 'Use a v4 key: rpm 4.18 and bookworm\'s gpgv cannot verify v5/v6 signatures.');
   }
-  let signing: openpgp.PrivateKey | openpgp.Subkey;
+  let signing: OpenPGP.PrivateKey | OpenPGP.Subkey;
   try {
     await key.verifyPrimaryKey();
     signing = await key.getSigningKey();
@@ -155,12 +156,12 @@ async function vetKey(key: openpgp.PrivateKey, source: string): Promise<void> {
   const primaryUser = await key.getPrimaryUser();
   checkHash(primaryUser.selfCertification.hashAlgorithm, `${source}'s user ID self-signature`);
   if (signing !== key) {
-    const binding = await (signing as openpgp.Subkey).verify();
+    const binding = await (signing as OpenPGP.Subkey).verify();
     checkHash(binding.hashAlgorithm, `${source}'s subkey binding signature`);
   }
 }
 
-function checkAlgorithm(info: openpgp.AlgorithmInfo, what: string): void {
+function checkAlgorithm(info: OpenPGP.AlgorithmInfo, what: string): void {
   const { algorithm, bits, curve } = info;
   if (algorithm === 'rsaEncryptSign' || algorithm === 'rsaSign') {
     if ((bits ?? 0) < 3072) throw keyError(`${what} is RSA ${bits}`, 'RSA keys must have at least 3072 bits (gpg --quick-gen-key NAME rsa3072 sign).');

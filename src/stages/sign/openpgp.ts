@@ -4,11 +4,12 @@
  * Always SHA-256 — what apt, rpm 4.18 and RHEL 9's crypto policies accept — and each signature is
  * checked for version and hash before it leaves this module (fail closed, never emit a weak one).
  */
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import type { SigningKey } from './key.js';
 
-const SIGN_CONFIG: Partial<openpgp.Config> = { preferredHashAlgorithm: openpgp.enums.hash.sha256 };
+const SIGN_CONFIG: Partial<OpenPGP.Config> = { preferredHashAlgorithm: openpgp.enums.hash.sha256 };
 
 /** A detached, binary OpenPGP signature over `data` (signature type 0x00, binary document). */
 export async function signDetachedBinary(data: Uint8Array, key: SigningKey, date?: Date): Promise<Uint8Array> {
@@ -36,7 +37,7 @@ export async function clearsign(text: string, key: SigningKey, date?: Date): Pro
   const signed = await wrap(() => openpgp.sign({ message, signingKeys: key.privateKey, date, config: SIGN_CONFIG }));
   const parsed = await openpgp.readCleartextMessage({ cleartextMessage: signed });
   // The typings omit CleartextMessage.signature, which the implementation has.
-  await assertStrong((parsed as unknown as { signature: openpgp.Signature }).signature);
+  await assertStrong((parsed as unknown as { signature: OpenPGP.Signature }).signature);
   return signed;
 }
 
@@ -76,7 +77,7 @@ async function wrap<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function assertStrong(sig: openpgp.Signature): Promise<void> {
+async function assertStrong(sig: OpenPGP.Signature): Promise<void> {
   const packet = sig.packets[0];
   const hash = packet?.hashAlgorithm ?? openpgp.enums.hash.md5;
   const strong = [openpgp.enums.hash.sha256, openpgp.enums.hash.sha384, openpgp.enums.hash.sha512].includes(hash);

@@ -5,11 +5,12 @@
  * served from is less trusted than the key, so a signature is the only proof that bytes on disk
  * are what py2distro published.
  */
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../lib/openpgp.js';
 import type { SigningKey } from './key.js';
 
 /** Fingerprint (upper-case hex) of the trusted primary key holding `keyID`, if any. */
-function trustedHolder(key: SigningKey, keyID: openpgp.KeyID): string | undefined {
+function trustedHolder(key: SigningKey, keyID: OpenPGP.KeyID): string | undefined {
   for (const k of key.verifiers) {
     if (k.getKeys(keyID).length) return k.getFingerprint().toUpperCase();
   }

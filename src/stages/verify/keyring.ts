@@ -7,11 +7,12 @@
  * judged, as gpg merges them on import: the first copy must not hide a later revocation.
  */
 import { readFile } from 'node:fs/promises';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
 
 export interface KeyringKey {
-  key: openpgp.PublicKey;
+  key: OpenPGP.PublicKey;
   /** Primary key fingerprint, upper-case hex. */
   fingerprint: string;
   /** The keyring file it came from (for messages). */
@@ -29,7 +30,7 @@ export async function readKeyringFile(file: string): Promise<KeyringKey[]> {
     throw new Py2DistroError('E_KEYRING', `cannot read keyring ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
   }
   const text = bytes.toString('latin1');
-  const keys: openpgp.PublicKey[] = [];
+  const keys: OpenPGP.PublicKey[] = [];
   try {
     if (text.includes('-----BEGIN PGP')) {
       const blocks = text.match(BLOCK) ?? [];
@@ -74,7 +75,7 @@ export async function loadKeyrings(files: readonly string[]): Promise<KeyringKey
         continue;
       }
       try {
-        const merged = (await first.key.update(k.key)) as openpgp.PublicKey;
+        const merged = (await first.key.update(k.key)) as OpenPGP.PublicKey;
         seen.set(k.fingerprint, { key: merged, fingerprint: k.fingerprint, source: first.source === k.source ? first.source : `${first.source} + ${k.source}` });
       } catch (err) {
         throw new Py2DistroError('E_KEYRING', `key ${k.fingerprint} in ${first.source} and ${k.source} cannot be merged: ${(err as Error).message}`, { cause: err });
@@ -110,7 +111,7 @@ export function findKey(
 }
 
 /** The primary user ID for messages ("Name <email>"), or ''. */
-export async function primaryUserId(key: openpgp.PublicKey): Promise<string> {
+export async function primaryUserId(key: OpenPGP.PublicKey): Promise<string> {
   try {
     const { user } = await key.getPrimaryUser();
     return user.userID?.userID ?? '';

@@ -6,7 +6,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { findKey, primaryUserId, type KeyringKey } from './keyring.js';
 
@@ -95,7 +96,7 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Signa
   if (!versions.length) throw formatError('no signature packet');
   if (versions.every((v) => v === 3)) return { status: 'unsigned', reason: 'only a v3 signature, which is not accepted' };
 
-  let signature: openpgp.Signature;
+  let signature: OpenPGP.Signature;
   try {
     signature = await openpgp.readSignature({ binarySignature: bytes });
   } catch (err) {
@@ -170,10 +171,10 @@ async function keyRefusal(entry: KeyringKey, keyId: string, file: string, allowD
   const fpr = entry.fingerprint;
   const details = { file, fingerprint: fpr, keyId };
   const signing = entry.key.getKeys().find((k) => k.getKeyID().toHex().toUpperCase() === keyId) ?? entry.key;
-  const revoked = (await entry.key.isRevoked(undefined, undefined, now)) || (signing !== entry.key && (await (signing as openpgp.Subkey).isRevoked(undefined as unknown as openpgp.SignaturePacket, undefined as unknown as openpgp.PublicKeyPacket, now)));
+  const revoked = (await entry.key.isRevoked(undefined, undefined, now)) || (signing !== entry.key && (await (signing as OpenPGP.Subkey).isRevoked(undefined as unknown as OpenPGP.SignaturePacket, undefined as unknown as OpenPGP.PublicKeyPacket, now)));
   if (revoked) return new Py2DistroError('E_SIGNATURE_KEY_REVOKED', `${file}: signed by ${fpr}, which its owner has revoked`, { details });
   const primaryExpiry = await entry.key.getExpirationTime().catch(() => null);
-  const subExpiry = signing === entry.key ? Infinity : await (signing as openpgp.Subkey).getExpirationTime(now).catch(() => null);
+  const subExpiry = signing === entry.key ? Infinity : await (signing as OpenPGP.Subkey).getExpirationTime(now).catch(() => null);
   for (const exp of [primaryExpiry, subExpiry]) {
     if (exp === null || (exp instanceof Date && exp.getTime() <= now.getTime())) {
       const when = exp instanceof Date ? exp.toISOString().slice(0, 10) : 'unknown date';
@@ -194,7 +195,7 @@ async function keyRefusal(entry: KeyringKey, keyId: string, file: string, allowD
  * openpgp.js streaming detached verify: the `data` stream must be read to its end before the
  * `verified` promises settle (otherwise they never do), so it is drained here chunk by chunk.
  */
-async function cryptoVerify(file: string, signature: openpgp.Signature, keys: openpgp.PublicKey[], allowDsa: boolean): Promise<Map<string, true | Error>> {
+async function cryptoVerify(file: string, signature: OpenPGP.Signature, keys: OpenPGP.PublicKey[], allowDsa: boolean): Promise<Map<string, true | Error>> {
   const config = allowDsa
     ? { rejectPublicKeyAlgorithms: new Set([...openpgp.config.rejectPublicKeyAlgorithms].filter((a) => a !== DSA)) }
     : {};

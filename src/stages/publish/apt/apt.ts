@@ -7,30 +7,29 @@
  *      them against an old Release),
  *   4. Release, Release.gpg, InRelease — InRelease last,
  *   5. only then: old by-hash generations and pruned pool files are deleted.
- * Pool layout: pool/main/<prefix>/<source>/<codename>/<package>_<version>_<arch>.deb. The codename
- * level exists because py2distro builds the same version separately per distribution; sharing one
- * pool file name across codenames would make every second target a conflict. The version keeps a
- * non-zero epoch ("1:2.0": apt fetches ':' in a path as is), so `foo 1:2.0` and `foo 2.0` never
- * share a file; a pool file that a published entry already names is never written again.
+ * Pool layout: pool/<codename>/main/<prefix>/<package>_<version>_<arch>.deb (../trust.ts). The
+ * codename level exists because py2distro builds the same version separately per distribution;
+ * sharing one pool file name across codenames would make every second target a conflict. The
+ * version keeps a non-zero epoch ("1:2.0": apt fetches ':' in a path as is), so `foo 1:2.0` and
+ * `foo 2.0` never share a file; a pool file that a published entry already names is never written again.
  * Everything read back from the repository is verified first (state.ts, ../trust.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { StageEnv } from '../../../lib/env.js';
 import { Py2DistroError } from '../../../lib/errors.js';
 import type { SigningKey } from '../../sign/index.js';
 import { DEFAULT_VALID_UNTIL_DAYS, renderRelease, writeSignedRelease } from './release.js';
-import { distDir, readPublishedApt, type AptIndexEntry } from './state.js';
+import { distDir, readPublishedApt, type PublishedIndex } from './state.js';
+import { byteString, compareEntries, PackagesText, type AptIndexEntry } from './packages-index.js';
+import { rebuildIndex, retentionEdit, type RebuiltIndex } from './index-update.js';
 import { byHashDir, collectGarbage, linkPlainIndex, recordGeneration, writeByHash } from './byhash.js';
 import { PoolPlacer, syncFiles, syncFilesystem, type SourceFile } from '../../../lib/fs/atomic.js';
 import { PoolDirs } from './pool-dirs.js';
 import { assertRealDirs, poolPathFor, removePublished } from '../trust.js';
 import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
 import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
-import { compareDebianVersions } from '../../../distro/deb/version-compare.js';
 import { phaseTimer } from '../../../lib/timing.js';
 
 export const DEFAULT_ARCHITECTURES = ['amd64', 'arm64'];
@@ -90,12 +89,18 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   timer.lap('verified state');
   const origin = stableField('Origin', opts.origin, state.origin);
   const label = stableField('Label', opts.label, state.label);
+  // What is published under the names being added — only those paragraphs are parsed. A pool
+  // file name contains the package name, so only they can own the pool path a new file would take.
+  const bases = [...new Set(state.indexes.values())];
   const published = new Map<string, AptIndexEntry>();
   const poolOwners = new Map<string, string>(); // pool file → the published id that names it
-  for (const entries of state.indexes.values()) {
-    for (const e of entries) {
-      published.set(`${e.package} ${e.version} ${e.architecture}`, e);
-      poolOwners.set(e.filename, `${e.package} ${e.version} ${e.architecture}`);
+  for (const name of new Set(opts.debs.map((d) => d.info.package))) {
+    for (const { packages } of bases) {
+      for (const index of packages.indexesOf(name)) {
+        const e = packages.entry(index);
+        published.set(`${e.package} ${e.version} ${e.architecture}`, e);
+        poolOwners.set(e.filename, `${e.package} ${e.version} ${e.architecture}`);
+      }
     }
   }
 
@@ -127,50 +132,54 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   if (toAdd.size === 0 && state.release) return result; // idempotent: nothing to write, not even a new Date
 
   // 1. pool files: reflinked or hard-linked from the input when it is unchanged (no second copy of
-  // the bytes), else written. Directories are created level by level, side by side on libuv's
-  // threads (mkdir is the kernel's work: thousands of them one by one were most of a new repo's
-  // time). Durability: few files are fsynced together with the by-hash objects below; many get
-  // one syncfs before any index names them.
+  // the bytes), else written; temporaries in pool/ itself. Durability: few files are fsynced
+  // together with the by-hash objects below; many get one syncfs with them, before any index names them.
   const checked = new Set<string>();
   const fsyncEach = toAdd.size <= FSYNC_EACH_MAX;
   const poolDirs = new PoolDirs(repoDir);
-  const dirs = [...new Set([...toAdd.values()].map((deb) => path.dirname(poolPath(deb.info, codename))))];
-  await Promise.all(dirs.map((d) => poolDirs.ensure(d)));
-  timer.lap(`pool directories (${dirs.length})`);
-  const placer = new PoolPlacer();
+  const placer = new PoolPlacer(path.join(debRoot, 'pool'));
   const placed: string[] = [];
   for (const deb of toAdd.values()) {
     env.signal?.throwIfAborted();
-    const target = path.join(debRoot, poolPath(deb.info, codename));
+    const rel = poolPath(deb.info, codename);
+    poolDirs.ensure(path.posix.dirname(rel));
+    const target = path.join(debRoot, rel);
     await placer.place(target, deb.bytes, deb.source, { fsync: false });
     placed.push(target);
   }
-  timer.lap('pool links');
-  if (toAdd.size && !fsyncEach) await syncFilesystem(debRoot);
-  timer.lap(`pool sync (${toAdd.size})`);
+  timer.lap(`pool (${toAdd.size} files)`);
 
-  // Indexes: previous entries plus the new ones; arch "all" packages go into every binary-<arch>.
+  // Indexes: the previous ones plus the new entries (arch "all" goes into every binary-<arch>), minus
+  // what retention prunes; a new architecture starts from the published arch "all" entries.
   const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
   const architectures = [...new Set([...state.architectures, ...(opts.architectures ?? DEFAULT_ARCHITECTURES), ...newArches])].sort();
-  const archAll = dedupe([...state.indexes.values()].flat().filter((e) => e.architecture === 'all'));
   const added = [...toAdd.values()].map((d) => indexEntry(d.info, poolPath(d.info, codename)));
-  const indexes = new Map<string, AptIndexEntry[]>();
-  const prunedFiles = new Set<string>();
+  let archAllBase: PublishedIndex | undefined;
+  const seedOfNewArch = () => (archAllBase ??= { packages: archAllIndex(bases, codename) });
+  const edits = new Map<string, { base: PublishedIndex; inserts: AptIndexEntry[]; removed: Set<number> }>();
+  const prunedEntries = new Map<string, AptIndexEntry>();
+  const keptFiles = new Set<string>();
   for (const arch of architectures) {
-    let entries = dedupe([...(state.indexes.get(arch) ?? archAll), ...added.filter((e) => e.architecture === arch || e.architecture === 'all')]);
-    if (opts.retention) entries = applyRetention(entries, opts.retention, prunedFiles);
-    indexes.set(arch, entries.sort(byPackageThenVersion));
-  }
-  const stillListed = new Set([...indexes.values()].flat().map((e) => e.filename));
-  for (const entries of state.indexes.values()) {
-    for (const e of entries) {
-      if (prunedFiles.has(e.filename) && !stillListed.has(e.filename) && !result.pruned.some((p) => p.path === `deb/${e.filename}`)) {
-        result.pruned.push({ package: e.package, version: e.version, architecture: e.architecture, codename, path: `deb/${e.filename}`, sha256: e.sha256 });
-      }
+    const base = state.indexes.get(arch) ?? seedOfNewArch();
+    let inserts = added.filter((e) => e.architecture === arch || e.architecture === 'all');
+    let removed = new Set<number>();
+    if (opts.retention) {
+      const r = retentionEdit(base.packages, inserts, opts.retention);
+      ({ inserts, removed } = r);
+      for (const e of r.pruned) prunedEntries.set(e.filename, e);
+      for (const e of inserts) keptFiles.add(e.filename);
     }
+    edits.set(arch, { base, inserts, removed });
+  }
+  // An entry pruned for one architecture but listed for another stays.
+  for (const file of keptFiles) prunedEntries.delete(file);
+  const addedFiles = new Set(added.map((e) => e.filename));
+  for (const e of prunedEntries.values()) {
+    if (addedFiles.has(e.filename)) continue; // added and pruned in the same call: reported below
+    result.pruned.push({ package: e.package, version: e.version, architecture: e.architecture, codename, path: `deb/${e.filename}`, sha256: e.sha256 });
   }
   // A package added and pruned in the same call (older than the kept versions) is reported as pruned.
-  const listed = (a: AptItem) => stillListed.has(a.path.slice('deb/'.length));
+  const listed = (a: AptItem) => !prunedEntries.has(a.path.slice('deb/'.length));
   result.pruned.push(...result.added.filter((a) => !listed(a)));
   result.added = result.added.filter(listed);
   timer.lap('index entries');
@@ -179,33 +188,37 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const dir = distDir(debRoot, codename);
   for (const arch of architectures) await assertRealDirs(repoDir, `deb/dists/${codename}/main/binary-${arch}/by-hash/SHA256`, checked);
   const files = new Map<string, { sha256: string; size: number }>();
-  // Indexes of arch-all-only repositories are identical for every architecture: compress once.
-  // Only Packages and Packages.gz (apt-ftparchive's default set): the .gz costs a few ms per MB on
-  // a worker thread, where xz -6 of the same index cost ~0.2 s per publish.
-  const compressed = new Map<string, Promise<Array<[string, Buffer]>>>();
-  const variantsOf = (text: Buffer) => {
-    const id = createHash('sha256').update(text).digest('hex');
-    if (!compressed.has(id)) {
-      compressed.set(id, gzipAsync(text, { level: 6 }).then((gz): Array<[string, Buffer]> => [['Packages', text], ['Packages.gz', gz]]));
-    }
-    return compressed.get(id)!;
+  // Architectures with the same previous index and the same change (arch-all-only repositories)
+  // get the same result: rebuilt once. Only Packages and Packages.gz (apt-ftparchive's default set).
+  const rebuilt = new Map<string, Promise<RebuiltIndex>>();
+  const ids = new Map<PublishedIndex, number>();
+  const rebuild = (arch: string) => {
+    const edit = edits.get(arch)!;
+    if (!ids.has(edit.base)) ids.set(edit.base, ids.size);
+    const key = `${ids.get(edit.base)}|${edit.inserts.map((e) => e.filename).join(' ')}|${[...edit.removed].join(' ')}`;
+    if (!rebuilt.has(key)) rebuilt.set(key, rebuildIndex({ base: edit.base.packages, members: edit.base.members, inserts: edit.inserts, removed: edit.removed }));
+    return rebuilt.get(key)!;
   };
-  const texts = [...indexes].map(([arch, entries]): [string, Buffer] =>
-    [arch, Buffer.from(entries.map((e) => e.text).join('\n\n') + (entries.length ? '\n' : ''))]);
-  texts.forEach(([, text]) => void variantsOf(text).catch(() => undefined)); // start all compressions at once
+  const pending = architectures.map((arch) => [arch, rebuild(arch)] as const); // all compressions start at once
+  for (const [, p] of pending) p.catch(() => undefined);
   const written: Array<[string, string]> = [];
-  for (const [arch, text] of texts) {
-    for (const [name, data] of await variantsOf(text)) {
+  const digests = new Map<Buffer, string>();
+  for (const [arch, p] of pending) {
+    const index = await p;
+    env.log.debug(`apt ${codename} binary-${arch}: Packages.gz members reused ${index.reused}, compressed ${index.compressed}`);
+    for (const [name, data] of [['Packages', index.text], ['Packages.gz', index.gz]] as const) {
       const rel = `main/binary-${arch}/${name}`;
-      const sha256 = createHash('sha256').update(data).digest('hex');
+      if (!digests.has(data)) digests.set(data, createHash('sha256').update(data).digest('hex'));
+      const sha256 = digests.get(data)!;
       files.set(rel, { sha256, size: data.length });
       const object = await writeByHash(byHashDir(dir, arch), sha256, data);
       written.push([object.file, path.join(dir, rel)]);
       if (object.created) placed.push(object.file);
     }
   }
-  // Pool files (when few) and new index objects become durable together, before a name points at them.
-  await syncFiles(fsyncEach ? placed : placed.slice(toAdd.size));
+  // Pool files and new index objects become durable together, before a name points at them.
+  if (fsyncEach) await syncFiles(placed);
+  else await syncFilesystem(debRoot);
   for (const [object, plain] of written) await linkPlainIndex(object, plain);
   timer.lap('Packages{,.gz} by-hash');
 
@@ -258,31 +271,13 @@ export function indexEntry(info: DebInfo, filename: string): AptIndexEntry {
     ['Filename', filename], ['Size', String(info.size)], ['SHA256', info.sha256],
     ...(description ? [description] : []),
   ];
-  return { text: formatParagraph(paragraph), package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256, size: info.size };
+  return { text: byteString(formatParagraph(paragraph)), package: info.package, version: info.version, architecture: info.architecture, filename, sha256: info.sha256, size: info.size };
 }
 
-function dedupe(entries: AptIndexEntry[]): AptIndexEntry[] {
+/** The arch "all" entries of the published indexes: where a new architecture's index starts. */
+function archAllIndex(bases: PublishedIndex[], codename: string): PackagesText {
   const seen = new Map<string, AptIndexEntry>();
-  for (const e of entries) seen.set(`${e.package} ${e.version} ${e.architecture}`, e);
-  return [...seen.values()];
+  for (const { packages } of bases) for (const e of packages.all()) if (e.architecture === 'all') seen.set(e.filename, e);
+  const entries = [...seen.values()].sort(compareEntries);
+  return new PackagesText(entries.map((e) => e.text).join('\n\n') + (entries.length ? '\n' : ''), codename);
 }
-
-function byPackageThenVersion(a: AptIndexEntry, b: AptIndexEntry): number {
-  if (a.package !== b.package) return a.package < b.package ? -1 : 1;
-  return compareDebianVersions(a.version, b.version) || (a.architecture < b.architecture ? -1 : a.architecture > b.architecture ? 1 : 0);
-}
-
-/** Keep the newest `keep` versions of each package (per architecture); record the rest as pruned. */
-export function applyRetention(entries: AptIndexEntry[], keep: number, pruned: Set<string>): AptIndexEntry[] {
-  const byName = new Map<string, AptIndexEntry[]>();
-  for (const e of entries) byName.set(`${e.package} ${e.architecture}`, [...(byName.get(`${e.package} ${e.architecture}`) ?? []), e]);
-  const kept: AptIndexEntry[] = [];
-  for (const list of byName.values()) {
-    list.sort((a, b) => compareDebianVersions(b.version, a.version));
-    kept.push(...list.slice(0, keep));
-    for (const e of list.slice(keep)) pruned.add(e.filename);
-  }
-  return kept;
-}
-
-const gzipAsync = promisify(gzip);

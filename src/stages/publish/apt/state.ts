@@ -4,27 +4,28 @@
  * one of the org's trust anchors (the signing key, or a configured previous key); its signed text
  * must be a Release exactly as py2distro renders it; each Packages file is read from by-hash/ (or
  * the plain name) only if it matches the sha256 InRelease lists, and every entry's Filename must
- * follow the pool layout. The verified Packages paragraphs are the per-file metadata cache: adding
- * one package to a repository of 2,000 never re-reads the other 2,000 .debs.
+ * follow the pool layout (checked for every paragraph a publish touches: packages-index.ts). The
+ * verified Packages paragraphs are the per-file metadata cache: adding one package to a repository
+ * of 10,000 never re-reads the other .debs, nor parses their paragraphs; the verified Packages.gz
+ * gives the compressed members that did not change (gzip-members.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { field, parseSingleParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
-import { DEB_ARCH, DEB_NAME, DEB_VERSION } from '../../../distro/deb/deb-file.js';
+import { DEB_ARCH } from '../../../distro/deb/deb-file.js';
 import { trustedClearsigned, type SigningKey } from '../../sign/index.js';
-import { assertRealDirs, assertRegularFile, checkPoolPath, repoCorrupt } from '../trust.js';
+import { assertRealDirs, assertRegularFile, repoCorrupt } from '../trust.js';
+import { readMembers, type GzMember } from './gzip-members.js';
+import { PackagesText, type AptIndexEntry } from './packages-index.js';
 
-export interface AptIndexEntry {
-  package: string;
-  version: string;
-  architecture: string;
-  /** Pool path relative to the deb/ root. */
-  filename: string;
-  sha256: string;
-  size: number;
-  /** The paragraph as the index holds it: read back verified (reused verbatim), or formatted once from a new .deb. */
-  text: string;
+export type { AptIndexEntry } from './packages-index.js';
+
+/** One architecture's verified index. */
+export interface PublishedIndex {
+  packages: PackagesText;
+  /** The members of its verified Packages.gz, when they tile the text (else: recompress it all). */
+  members?: GzMember[];
 }
 
 export interface ReleaseFile {
@@ -41,8 +42,8 @@ export interface PublishedApt {
   origin?: string;
   label?: string;
   architectures: string[];
-  /** arch → entries of main/binary-<arch>/Packages */
-  indexes: Map<string, AptIndexEntry[]>;
+  /** arch → main/binary-<arch>/Packages (one object for architectures whose indexes are identical) */
+  indexes: Map<string, PublishedIndex>;
 }
 
 /** The fields of a py2distro Release, in the order renderRelease writes them. */
@@ -91,14 +92,22 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
   }
   const release = parseRelease(verified.text, codename);
   const architectures = (field(release.paragraph, 'Architectures') ?? '').split(' ');
-  const indexes = new Map<string, AptIndexEntry[]>();
-  const parsed = new Map<string, AptIndexEntry[]>(); // arch-all-only repositories: one index, many arches
+  const indexes = new Map<string, PublishedIndex>();
+  const seen = new Map<string, PublishedIndex>(); // arch-all-only repositories: one index, many arches
   for (const arch of architectures) {
     const rel = `main/binary-${arch}/Packages`;
     const want = release.sha256.get(rel);
     if (!want) throw repoCorrupt(`the signed Release of ${codename} lists no ${rel}`);
-    if (!parsed.has(want.sha256)) parsed.set(want.sha256, parsePackages(await readByHash(dir, rel, want.sha256), codename));
-    indexes.set(arch, parsed.get(want.sha256)!);
+    let index = seen.get(want.sha256);
+    if (!index) {
+      const packages = new PackagesText((await readByHash(dir, rel, want.sha256)).toString('latin1'), codename);
+      const gzWant = release.sha256.get(`${rel}.gz`);
+      const gz = gzWant && (await readByHash(dir, `${rel}.gz`, gzWant.sha256).catch(() => undefined));
+      const starts = new Set(packages.spans.map((p) => p.start));
+      index = { packages, members: gz ? readMembers(gz, packages.text.length, starts) : undefined };
+      seen.set(want.sha256, index);
+    }
+    indexes.set(arch, index);
   }
   return {
     codename, release, architectures, indexes, signer: verified.signer,
@@ -106,69 +115,18 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
   };
 }
 
-async function readByHash(dir: string, rel: string, sha256: string): Promise<string> {
+async function readByHash(dir: string, rel: string, sha256: string): Promise<Buffer> {
   await assertRealDirs(dir, `${path.dirname(rel)}/by-hash/SHA256`);
   const candidates = [path.join(dir, path.dirname(rel), 'by-hash', 'SHA256', sha256), path.join(dir, rel)];
   for (const file of candidates) {
     if (!(await assertRegularFile(file))) continue;
     const buf = await readFile(file);
-    if (createHash('sha256').update(buf).digest('hex') === sha256) return buf.toString('utf8');
+    if (createHash('sha256').update(buf).digest('hex') === sha256) return buf;
   }
   throw repoCorrupt(`the ${rel} that InRelease lists (sha256 ${sha256}) is missing from ${dir} or does not match`);
 }
 
-/** The fields of a Packages entry that publishing uses; every other field is carried verbatim in `text`. */
-const KEY_FIELDS = new Map<string, keyof ScannedFields>([
-  ['package', 'package'], ['version', 'version'], ['architecture', 'architecture'], ['filename', 'filename'], ['sha256', 'sha256'], ['size', 'size'],
-]);
-type ScannedFields = { package?: string; version?: string; architecture?: string; filename?: string; sha256?: string; size?: string };
-const FIELD_NAME = /^[!-9;-~]+$/; // deb822 field names (Policy §5.1), as distro/deb/deb822.ts checks them
-
-/**
- * One pass over a verified Packages text: as strict as parseParagraphs about the deb822 shape
- * (every line a field or a continuation, no duplicate field, no NUL/CR) but without building a
- * field list per paragraph — only the key fields are extracted; the paragraph itself is reused as
- * text. At 10,000 entries this is the difference between a flat add-one and a linear one.
- */
+/** Every entry of a Packages text, strictly parsed (tests; publishing parses only what it touches). */
 export function parsePackages(text: string, codename: string): AptIndexEntry[] {
-  if (text.includes('\0') || text.includes('\r')) throw repoCorrupt(`a Packages index of ${codename} contains NUL or CR characters`);
-  const entries: AptIndexEntry[] = [];
-  for (const raw of text.split(/\n{2,}/)) {
-    const chunk = raw.replace(/^\n+|\n+$/g, '');
-    if (!chunk) continue;
-    const seen = new Set<string>();
-    const f: ScannedFields = {};
-    let first = true;
-    for (const line of chunk.split('\n')) {
-      const c = line.charCodeAt(0);
-      if (c === 32 || c === 9) {
-        if (first) throw repoCorrupt(`a Packages index of ${codename} does not parse: continuation line without a field`);
-        if (line.trim() === '') throw repoCorrupt(`a Packages index of ${codename} does not parse: a blank continuation line`);
-        continue;
-      }
-      first = false;
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      const lower = name.toLowerCase();
-      if (!FIELD_NAME.test(name) || name.startsWith('#') || name.startsWith('-') || seen.has(lower)) {
-        throw repoCorrupt(`a Packages index of ${codename} does not parse: ${seen.has(lower) ? `duplicate field ${name}` : `malformed line ${JSON.stringify(line.slice(0, 60))}`}`);
-      }
-      seen.add(lower);
-      const key = KEY_FIELDS.get(lower);
-      if (key) f[key] = line.slice(colon + 1).trim();
-    }
-    const get = (n: keyof ScannedFields, label: string, grammar: RegExp) => {
-      const v = f[n];
-      if (!v || !grammar.test(v)) throw repoCorrupt(`a Packages entry of ${codename} has no valid ${label} (${JSON.stringify(v)})`);
-      return v;
-    };
-    const entry: AptIndexEntry = {
-      package: get('package', 'Package', DEB_NAME), version: get('version', 'Version', DEB_VERSION), architecture: get('architecture', 'Architecture', DEB_ARCH),
-      filename: get('filename', 'Filename', /^pool\//), sha256: get('sha256', 'SHA256', /^[0-9a-f]{64}$/), size: Number(get('size', 'Size', /^[0-9]{1,15}$/)),
-      text: chunk,
-    };
-    checkPoolPath(entry.filename, entry, codename);
-    entries.push(entry);
-  }
-  return entries;
+  return new PackagesText(text, codename).all();
 }

@@ -127,11 +127,16 @@ test('a repository published by py2distro a45a905 is resigned and extended as is
   assert.deepEqual(JSON.parse(resign.stdout).codenames.map((c: { codename: string }) => c.codename), ['bookworm']);
   assert.ok((await gpgv(pub, inRelease(repo))).ok);
 
-  // Its pool names carry no epoch: python3-legacy 1:2.0-1 lives in python3-legacy_2.0-1_all.deb.
-  const clash = await makeDeb(path.join(dir, 'legacy', 'debian-bookworm'), { name: 'python3-legacy', version: '2.0-1' });
-  const conflict = await runCli(['repo', 'publish', repo, clash, '--sign-key', key]);
-  assert.equal(conflict.exitCode, 1, conflict.stderr);
-  assert.match(conflict.stderr, /E_REPO_CONFLICT[\s\S]*python3-legacy_2\.0-1_all\.deb/);
+  // Its pool names carry no epoch: python3-legacy 1:2.0-1 lives in python3-legacy_2.0-1_all.deb of
+  // the old layout. python3-legacy 2.0-1 now gets a file of its own in the current layout; the
+  // file the old index names is never touched.
+  const legacyFile = path.join(repo, 'deb/pool/main/p/python3-legacy/bookworm/python3-legacy_2.0-1_all.deb');
+  const legacyBytes = await readFile(legacyFile);
+  const noEpoch = await makeDeb(path.join(dir, 'legacy', 'debian-bookworm'), { name: 'python3-legacy', version: '2.0-1' });
+  const beside = await runCli(['repo', 'publish', repo, noEpoch, '--sign-key', key, '--json']);
+  assert.equal(beside.exitCode, 0, beside.stderr);
+  assert.deepEqual(JSON.parse(beside.stdout).added.map((a: { path: string }) => a.path), ['deb/pool/bookworm/main/p/python3-legacy_2.0-1_all.deb']);
+  assert.deepEqual(await readFile(legacyFile), legacyBytes);
   const deb = await makeDeb(path.join(dir, 'legacy3', 'debian-bookworm'), { name: 'python3-legacy', version: '3.0-1' });
   const rpm = await makeRpm(path.join(dir, 'legacy3'), { name: 'python3-legacy', version: '3.0' });
   const added = await runCli(['repo', 'publish', repo, deb, rpm, '--rpm-target', TARGET, '--sign-key', key, '--json']);
@@ -144,6 +149,7 @@ test('a repository published by py2distro a45a905 is resigned and extended as is
   assert.equal(update.exitCode, 0, String(update.all));
   const madison = await execa('apt-cache', ['madison', 'python3-legacy'], { env: apt.env });
   assert.match(madison.stdout, /1:2\.0-1/);
+  assert.match(madison.stdout, /\| +2\.0-1 \|/);
   assert.match(madison.stdout, /3\.0-1/);
   const listed = await dnf(dir, repo, ['list', 'available', '--showduplicates'], pub);
   assert.equal(listed.exitCode, 0, listed.out);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../../../src/lib/openpgp.js';
 import { runCli } from '../../../helpers/cli.ts';
 import { makeDeb, makeOrgKey, makeRpm, privateApt } from '../../../helpers/packages.ts';
 import { dnf, gpgv, rpmSignedBy } from '../../../helpers/judges.ts';
@@ -74,9 +74,9 @@ function refusedCorrupt(r: { exitCode: number; stderr: string }): void {
 test('a planted apt package is never org-signed: publish and resign refuse; apt trusting the org key refuses it', async () => {
   const repo = await honestRepo();
   const evil = await makeDeb(path.join(dir, 'evil'), { name: 'python3-honest', version: '9.9-1', body: 'EVIL = 1\n' });
-  const pool = path.join(repo, 'deb/pool/main/p/python3-honest/bookworm/python3-honest_9.9-1_all.deb');
+  const pool = path.join(repo, 'deb/pool/bookworm/main/p/python3-honest_9.9-1_all.deb');
   await cp(evil, pool);
-  const info = await execa('apt-ftparchive', ['packages', 'pool/main/p/python3-honest/bookworm/python3-honest_9.9-1_all.deb'], { cwd: path.join(repo, 'deb') });
+  const info = await execa('apt-ftparchive', ['packages', 'pool/bookworm/main/p/python3-honest_9.9-1_all.deb'], { cwd: path.join(repo, 'deb') });
   const attacker = await makeOrgKey(path.join(dir, 'attacker'), 'rsa');
   const attackerKey = await parseSigningKey(attacker.armored, undefined);
   for (const sign of [undefined, (text: string) => clearsign(text, attackerKey)]) {
@@ -145,7 +145,7 @@ test('pruning never deletes outside the repository: symlinked pool dirs, and Fil
   await mkdir(victimDir);
   const victim = path.join(victimDir, 'python3-honest_1.0-1_all.deb');
   await writeFile(victim, 'precious');
-  const poolDir = path.join(repo, 'deb/pool/main/p/python3-honest/bookworm');
+  const poolDir = path.join(repo, 'deb/pool/bookworm/main/p');
   await rm(poolDir, { recursive: true });
   await symlink(victimDir, poolDir);
   const v2 = await makeDeb(path.join(dir, `v2-${n}`, 'debian-bookworm'), { name: 'python3-honest', version: '2.0-1' });
@@ -167,7 +167,7 @@ test('pruning never deletes outside the repository: symlinked pool dirs, and Fil
   const outside = path.join(dir, 'outside.deb');
   await writeFile(outside, 'precious');
   const climb = path.relative(path.join(clean, 'deb'), outside);
-  await rewriteIndex(clean, (p) => p.replace(/^Filename: .*$/m, `Filename: pool/main/p/python3-honest/bookworm/${climb}`), (t) => clearsign(t, key));
+  await rewriteIndex(clean, (p) => p.replace(/^Filename: .*$/m, `Filename: pool/bookworm/main/p/${climb}`), (t) => clearsign(t, key));
   assert.ok((await gpgv(org.publicFile, path.join(clean, 'deb/dists/bookworm/InRelease'))).ok, 'the crafted InRelease does verify');
   const v2b = await makeDeb(path.join(dir, `v2b-${n}`, 'debian-bookworm'), { name: 'python3-honest', version: '2.0-1' });
   const r = await runCli(['repo', 'publish', clean, v2b, '--retention', '1', '--sign-key', org.file]);
@@ -185,7 +185,7 @@ test('epochs: foo 1:2.0 and foo 2.0 get separate pool files and apt downloads bo
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).added.length, 1);
   }
-  const pool = await readdir(path.join(repo, 'deb/pool/main/p/python3-ep/bookworm'));
+  const pool = (await readdir(path.join(repo, 'deb/pool/bookworm/main/p'))).filter((f) => f.startsWith('python3-ep_'));
   assert.deepEqual(pool.sort(), ['python3-ep_1:2.0-1_all.deb', 'python3-ep_2.0-1_all.deb']);
   const cc = await runCli(['repo', 'client-config', repo, '--url', `file://${repo}`, '--json']);
   const apt = await privateApt(path.join(dir, 'apt-epoch'), JSON.parse(cc.stdout).sources);

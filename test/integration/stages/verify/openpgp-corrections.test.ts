@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../../../src/lib/openpgp.js';
 import { runCli } from '../../../helpers/cli.ts';
 import { startIndexServer, type IndexServer } from '../../../helpers/index-server.ts';
 import { generateKey, signDetached, writeKeyring, type TestKey } from '../../../helpers/keys.ts';

@@ -114,7 +114,7 @@ test('publish: idempotent re-publish, conflict on different content, retention p
   assert.deepEqual(pruned.pruned.map((p) => p.version), ['1.0-1']);
   assert.ok(!existsSync(path.join(repoDir, pruned.pruned[0]!.path)));
   const state = await readPublishedApt(path.join(repoDir, 'deb'), 'bookworm', key);
-  assert.deepEqual(state.indexes.get('amd64')!.map((e) => e.version), ['2.0-1']);
+  assert.deepEqual(state.indexes.get('amd64')!.packages.all().map((e) => e.version), ['2.0-1']);
   assert.equal(state.origin, 'py2distro');
   const byHash = await readdir(path.join(repoDir, 'deb/dists/bookworm/main/binary-amd64/by-hash/SHA256'));
   assert.ok(byHash.length >= 4, 'previous generation kept under by-hash (Packages and Packages.gz of both)');

@@ -9,18 +9,30 @@ const corrupt = (e: unknown) => (e as { code?: string }).code === 'E_REPO_CORRUP
 
 test('pool paths keep a non-zero epoch; Filenames outside the layout are refused', () => {
   const info = { package: 'python3-a', architecture: 'all', source: 'python-a' };
-  assert.equal(poolPathFor({ ...info, version: '1:2.0-1' }, 'bookworm'), 'pool/main/p/python-a/bookworm/python3-a_1:2.0-1_all.deb');
-  assert.equal(poolPathFor({ ...info, version: '2.0-1' }, 'bookworm'), 'pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb');
-  assert.equal(poolPathFor({ ...info, version: '0:2.0-1' }, 'bookworm'), 'pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb');
-  assert.equal(poolPathFor({ package: 'libfoo1', version: '1.0', architecture: 'amd64', source: 'libfoo' }, 'trixie'), 'pool/main/libf/libfoo/trixie/libfoo1_1.0_amd64.deb');
+  assert.equal(poolPathFor({ ...info, version: '1:2.0-1' }, 'bookworm'), 'pool/bookworm/main/p/python3-a_1:2.0-1_all.deb');
+  assert.equal(poolPathFor({ ...info, version: '2.0-1' }, 'bookworm'), 'pool/bookworm/main/p/python3-a_2.0-1_all.deb');
+  assert.equal(poolPathFor({ ...info, version: '0:2.0-1' }, 'bookworm'), 'pool/bookworm/main/p/python3-a_2.0-1_all.deb');
+  assert.equal(poolPathFor({ package: 'libfoo1', version: '1.0', architecture: 'amd64', source: 'libfoo' }, 'trixie'), 'pool/trixie/main/libf/libfoo1_1.0_amd64.deb');
+  const e = { package: 'python3-a', version: '1:2.0-1', architecture: 'all' };
+  checkPoolPath('pool/bookworm/main/p/python3-a_1:2.0-1_all.deb', e, 'bookworm');
+  for (const bad of [
+    'pool/bookworm/main/p/../../../../etc/passwd', '/etc/passwd', 'pool/trixie/main/p/python3-a_1:2.0-1_all.deb',
+    'pool/bookworm/main/p/python3-b_1:2.0-1_all.deb', 'pool/bookworm/main/q/python3-a_1:2.0-1_all.deb',
+    'pool/bookworm/main/p/python3-a_2.0-1_all.deb', // the new layout always keeps the epoch
+    'pool/bookworm/main/p/python3-a_3.0-1_all.deb', 'pool/bookworm/main/p/sub/python3-a_1:2.0-1_all.deb',
+    'pool/bookworm/main/p/python3-a_1:2.0-1_amd64.deb', 'pool/bookworm/contrib/p/python3-a_1:2.0-1_all.deb', 'dists/bookworm/InRelease',
+  ]) assert.throws(() => checkPoolPath(bad, e, 'bookworm'), corrupt, bad);
+});
+
+test('the layout of py2distro 0.1 (pool/main/<prefix>/<source>/<codename>/) is still accepted for what it lists', () => {
   const e = { package: 'python3-a', version: '1:2.0-1', architecture: 'all' };
   checkPoolPath('pool/main/p/python-a/bookworm/python3-a_1:2.0-1_all.deb', e, 'bookworm');
-  checkPoolPath('pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb', e, 'bookworm'); // written without epoch by earlier versions
+  checkPoolPath('pool/main/p/python-a/bookworm/python3-a_2.0-1_all.deb', e, 'bookworm'); // written without epoch then
   for (const bad of [
-    'pool/main/p/python-a/bookworm/../../../../../etc/passwd', '/etc/passwd', 'pool/main/p/python-a/trixie/python3-a_2.0-1_all.deb',
+    'pool/main/p/python-a/bookworm/../../../../../etc/passwd', 'pool/main/p/python-a/trixie/python3-a_2.0-1_all.deb',
     'pool/main/p/python-a/bookworm/python3-b_2.0-1_all.deb', 'pool/main/q/python-a/bookworm/python3-a_2.0-1_all.deb',
     'pool/main/p/python-a/bookworm/python3-a_3.0-1_all.deb', 'pool/main/p/python-a/bookworm/sub/python3-a_2.0-1_all.deb',
-    'pool/main/p/python-a/bookworm/python3-a_2.0-1_amd64.deb', 'dists/bookworm/InRelease',
+    'pool/main/p/python-a/bookworm/python3-a_2.0-1_amd64.deb',
   ]) assert.throws(() => checkPoolPath(bad, e, 'bookworm'), corrupt, bad);
 });
 
@@ -38,7 +50,7 @@ test('Release and Packages must be what py2distro writes', () => {
   assert.throws(() => parseRelease(ok, 'trixie'), corrupt);
   assert.throws(() => parseRelease(ok.replace('Components: main\n', 'Components: main\nExtra: 1\n'), 'bookworm'), corrupt);
   assert.throws(() => parseRelease(ok.replace('main/binary-amd64/Packages', '../../x'), 'bookworm'), corrupt);
-  const entry = 'Package: python3-a\nVersion: 1.0\nArchitecture: all\nFilename: pool/main/p/python3-a/bookworm/python3-a_1.0_all.deb\nSize: 3\nSHA256: ' + 'b'.repeat(64) + '\n';
+  const entry = 'Package: python3-a\nVersion: 1.0\nArchitecture: all\nFilename: pool/bookworm/main/p/python3-a_1.0_all.deb\nSize: 3\nSHA256: ' + 'b'.repeat(64) + '\n';
   assert.equal(parsePackages(entry, 'bookworm').length, 1);
   assert.throws(() => parsePackages(entry.replace('Size: 3', 'Size: -1'), 'bookworm'), corrupt);
   assert.throws(() => parsePackages(entry.replace('python3-a_1.0_all', '../../python3-a_1.0_all'), 'bookworm'), corrupt);
@@ -46,7 +58,7 @@ test('Release and Packages must be what py2distro writes', () => {
 
 test('Packages read back: one pass, as strict as the deb822 parser, paragraphs kept verbatim', () => {
   const entry = (n: string) => `Package: python3-${n}\nVersion: 1.0\nArchitecture: all\nDescription: d\n more\n .\n end\n`
-    + `Filename: pool/main/p/python3-${n}/bookworm/python3-${n}_1.0_all.deb\nSize: 3\nSHA256: ${'b'.repeat(64)}`;
+    + `Filename: pool/bookworm/main/p/python3-${n}_1.0_all.deb\nSize: 3\nSHA256: ${'b'.repeat(64)}`;
   const parsed = parsePackages(`${entry('a')}\n\n${entry('b')}\n`, 'bookworm');
   assert.deepEqual(parsed.map((e) => [e.package, e.version, e.size, e.text]), [['python3-a', '1.0', 3, entry('a')], ['python3-b', '1.0', 3, entry('b')]]);
   for (const [why, text] of [

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../../../src/lib/openpgp.js';
 import { loadSigningKey, parseSigningKey } from '../../../../src/stages/sign/key.js';
 import { mask, silentLogger } from '../../../../src/lib/log.js';
 import { Py2DistroError } from '../../../../src/lib/errors.js';

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../../../src/lib/openpgp.js';
 import { findKey, readKeyringFile, type KeyringKey } from '../../../../src/stages/verify/keyring.ts';
 import { signaturePacketVersions, signatureBytes, verifyDetachedSignature } from '../../../../src/stages/verify/signature.ts';
 import { chooseRenderer } from '../../../../src/api/steps.ts';
