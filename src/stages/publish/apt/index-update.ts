@@ -83,11 +83,9 @@ export async function rebuildIndex(edit: IndexEdit): Promise<RebuiltIndex> {
     return lo;
   };
   for (const index of removed) dirty.add(rangeOf(index));
-  for (const point of at.keys()) {
-    const k = rangeOf(Math.min(point, n - 1));
-    const r = ranges[k];
-    if (r && ((point > r.from && point < r.to) || point === n)) dirty.add(k); // inside, or appended after the last member
-  }
+  // An entry goes into the member it falls in, or the one it comes right before (or after the last
+  // one): that member is recompressed with it, rather than a member of one entry appearing.
+  for (const point of at.keys()) dirty.add(rangeOf(Math.min(point, Math.max(n - 1, 0))));
   // A member that would end the file but was not the last one ends with a blank line: redo it.
   let lastKept = n - 1;
   while (lastKept >= 0 && removed.has(lastKept)) lastKept--;
@@ -99,17 +97,24 @@ export async function rebuildIndex(edit: IndexEdit): Promise<RebuiltIndex> {
 
   const pieces: Array<{ text: string; member?: GzMember }> = [];
   let run: string[] = [];
+  // A run of changed paragraphs becomes round(size / target) members of even size (at least one):
+  // a member that grows by a few entries stays one member until it is half as big again.
   const flush = (more: boolean) => {
     if (!run.length) return;
+    const total = run.reduce((sum, t) => sum + t.length + 2, 0);
+    const count = Math.max(1, Math.round(total / MEMBER_TARGET));
     let chunk: string[] = [];
     let size = 0;
+    let done = 0;
     for (let i = 0; i < run.length; i++) {
       chunk.push(run[i]!);
       size += run[i]!.length + 2;
-      if (size >= MEMBER_TARGET || i === run.length - 1) {
-        pieces.push({ text: chunk.join('\n\n') + (more || i < run.length - 1 ? '\n\n' : '\n') });
+      const last = i === run.length - 1;
+      if (last || (done < count - 1 && size >= total / count)) {
+        pieces.push({ text: chunk.join('\n\n') + (more || !last ? '\n\n' : '\n') });
         chunk = [];
         size = 0;
+        done++;
       }
     }
     run = [];

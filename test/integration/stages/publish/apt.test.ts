@@ -140,3 +140,31 @@ test('a clean bookworm container trusting only the org key installs the package 
   assert.equal(r.exitCode, 0, String(r.all));
   assert.match(String(r.all), /imported 1\.0-1/);
 });
+
+test('a large index: Packages.gz of several members, one recompressed by an add; apt reads it as .gz only', async () => {
+  const big = path.join(dir, 'big');
+  const inputs = path.join(dir, 'big-in', 'debian-bookworm');
+  const names = Array.from({ length: 450 }, (_, i) => `python3-m${String(i).padStart(3, '0')}`);
+  const debs: string[] = [];
+  for (let i = 0; i < names.length; i += 8) {
+    debs.push(...await Promise.all(names.slice(i, i + 8).map((name) => makeDeb(inputs, { name, version: '1.0-1' }))));
+  }
+  const first = await runCli(['repo', 'publish', big, ...debs, '--sign-key', keyFile, '-v'], { env });
+  assert.equal(first.exitCode, 0, first.stderr);
+  const members = /binary-amd64: Packages\.gz members reused 0, compressed (\d+)/.exec(first.stderr);
+  assert.ok(members && Number(members[1]) >= 3, first.stderr);
+  const extra = await makeDeb(inputs, { name: 'python3-m2000', version: '1.0-1' });
+  const second = await runCli(['repo', 'publish', big, extra, '--sign-key', keyFile, '-v'], { env });
+  assert.equal(second.exitCode, 0, second.stderr);
+  assert.match(second.stderr, new RegExp(`binary-amd64: Packages\\.gz members reused ${Number(members[1]) - 1}, compressed 1`));
+
+  const apt = await privateApt(path.join(dir, 'apt-big'), await sourcesFor(big));
+  await writeFile(path.join(dir, 'apt-big', 'aptroot', 'etc/apt/apt.conf.d/gz-only'), 'Acquire::CompressionTypes::Order:: "gz";\nAcquire::GzipIndexes "true";\n');
+  const update = await apt.aptGet(['update']);
+  assert.equal(update.exitCode, 0, String(update.all));
+  assert.match(String(update.all), /amd64 Packages/);
+  const listed = await readdir(path.join(dir, 'apt-big', 'aptroot', 'var/lib/apt/lists'));
+  assert.ok(listed.some((f) => f.endsWith('_Packages.gz')), `apt kept the .gz it downloaded: ${listed.join(' ')}`);
+  const pkgnames = await execa('apt-cache', ['pkgnames', 'python3-m'], { env: apt.env });
+  assert.equal(pkgnames.stdout.split('\n').filter(Boolean).length, names.length + 1);
+});
