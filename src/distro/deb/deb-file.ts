@@ -143,16 +143,17 @@ export async function readControlMembers(buf: Buffer, file = 'package'): Promise
   return out;
 }
 
+const ZERO_BLOCK = Buffer.alloc(512);
+
 function walkTar(tar: Buffer, file: string, visit: (name: string, type: string, body: Buffer) => void): void {
   let at = 0;
   let longName: string | undefined;
   while (at + 512 <= tar.length) {
     const header = tar.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) return;
+    if (header[0] === 0 && header.equals(ZERO_BLOCK)) return;
     const cstr = (from: number, len: number) => {
-      const s = header.subarray(from, from + len);
-      const nul = s.indexOf(0);
-      return s.subarray(0, nul < 0 ? len : nul).toString('utf8');
+      const nul = header.indexOf(0, from);
+      return header.toString('utf8', from, nul < 0 || nul > from + len ? from + len : nul);
     };
     const sizeText = cstr(124, 12).trim();
     if (!/^[0-7]*$/.test(sizeText)) throw bad(file, 'corrupt tar header in control.tar');
@@ -161,7 +162,7 @@ function walkTar(tar: Buffer, file: string, visit: (name: string, type: string, 
     const dataStart = at + 512;
     if (dataStart + size > tar.length) throw bad(file, 'truncated control.tar');
     const body = tar.subarray(dataStart, dataStart + size);
-    const prefix = cstr(345, 155);
+    const prefix = header[345] === 0 ? '' : cstr(345, 155);
     const entryName = longName ?? (prefix ? `${prefix}/${cstr(0, 100)}` : cstr(0, 100));
     longName = undefined;
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
