@@ -60,8 +60,12 @@ export function formatParagraph(p: Paragraph): string {
   const lines: string[] = [];
   for (const [name, value] of p) {
     if (!FIELD_NAME.test(name)) throw bad('index', `invalid field name ${JSON.stringify(name)}`);
+    if (value.includes('\0') || value.includes('\r')) throw bad('index', `field ${name} contains NUL or CR`);
+    if (!value.includes('\n')) {
+      lines.push(value ? `${name}: ${value}` : `${name}:`);
+      continue;
+    }
     const [first, ...rest] = value.split('\n');
-    if (/[\0\r]/.test(value)) throw bad('index', `field ${name} contains NUL or CR`);
     for (const cont of rest) {
       if (!/^[ \t]/.test(cont) || cont.trim() === '') throw bad('index', `field ${name} has a line that would end the paragraph`);
     }

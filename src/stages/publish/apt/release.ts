@@ -65,8 +65,7 @@ export function renderRelease(f: ReleaseFields): string {
 /** Sign Release both ways and rename Release, Release.gpg, InRelease into place — InRelease last. */
 export async function writeSignedRelease(dir: string, releaseText: string, key: SigningKey): Promise<void> {
   const data = new TextEncoder().encode(releaseText);
-  const detached = await signDetachedArmored(data, key);
-  const inRelease = await clearsign(releaseText, key);
+  const [detached, inRelease] = await Promise.all([signDetachedArmored(data, key), clearsign(releaseText, key)]);
   const order: Array<[string, string]> = [['Release', releaseText], ['Release.gpg', detached], ['InRelease', inRelease]];
   const temps: Array<[string, string]> = [];
   for (const [name, text] of order) temps.push([await writeTemp(path.join(dir, name), text, { fsync: false }), path.join(dir, name)]);
