@@ -4,7 +4,8 @@
  * together, each naming the field and the line.
  */
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -19,12 +20,31 @@ const require = createRequire(import.meta.url);
 const yaml = () => require('yaml') as typeof import('yaml');
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): data is ConfigFile {
-  if (!validator) {
-    const { Ajv } = require('ajv') as typeof import('ajv');
-    // Formats ("uri") are checked where the value is used (e.g. the index URL); without ajv-formats, ajv would warn on every run.
-    validator = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(require(packagePath('schema', 'py2distro.schema.json')) as object);
-  }
+  validator ??= precompiledValidator() ?? compileValidator();
   return validator(data);
+}
+
+function schemaText(): string {
+  return readFileSync(packagePath('schema', 'py2distro.schema.json'), 'utf8');
+}
+
+/**
+ * The validator `make build` compiled from the schema (scripts/build-config-validator.mjs): used
+ * only when it was made from exactly the schema this installation has.
+ */
+function precompiledValidator(): ValidateFunction | undefined {
+  try {
+    const compiled = require('./config-validator.cjs') as ValidateFunction & { schemaSha256?: string };
+    return compiled.schemaSha256 === createHash('sha256').update(schemaText()).digest('hex') ? compiled : undefined;
+  } catch {
+    return undefined; // not built (tests run from src/), or not readable: compile it here
+  }
+}
+
+function compileValidator(): ValidateFunction {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  // Formats ("uri") are checked where the value is used (e.g. the index URL); without ajv-formats, ajv would warn on every run.
+  return new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(JSON.parse(schemaText()) as object);
 }
 
 // The pin grammar, not the verify stage: loading the config must not load sigstore and OpenPGP.
