@@ -7,14 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import xzDecompressModule from 'xz-decompress';
+import { xzDecompressSync, XzError, XzLimitError } from '../../lib/compress/xz.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { runBuffer } from '../../lib/exec.js';
 import { listArMembers } from './ar.js';
 import { field, parseSingleParagraph, type Paragraph } from './deb822.js';
 
-// xz-decompress is CommonJS: its named export is only reachable through the default import under ESM.
-const { XzReadableStream } = xzDecompressModule;
 const MAX_CONTROL_TAR = 32 * 1024 * 1024;
 
 export const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -78,37 +76,15 @@ async function decompress(data: Buffer, name: string, file: string): Promise<Buf
       const r = await runBuffer('zstd', ['-dc', '--no-progress'], { input: data, timeout: 60_000 });
       return capped(r.stdout, file);
     }
-    if (name.endsWith('.xz')) return await xzDecompress(data, file);
+    // Our own synchronous decoder (src/lib/compress/xz.ts): it checks the cap before writing.
+    if (name.endsWith('.xz')) return xzDecompressSync(data, { maxOutput: MAX_CONTROL_TAR });
     return data;
   } catch (err) {
     if (err instanceof Py2DistroError) throw err;
-    throw new Py2DistroError('E_PACKAGE_FORMAT', `${file}: cannot decompress ${name}`, { cause: err });
+    if (err instanceof XzLimitError) throw bad(file, 'control.tar is too large');
+    const reason = err instanceof XzError ? ` (${err.message})` : '';
+    throw new Py2DistroError('E_PACKAGE_FORMAT', `${file}: cannot decompress ${name}${reason}`, { cause: err });
   }
-}
-
-async function xzDecompress(data: Buffer, file: string): Promise<Buffer> {
-  // One chunk, no Blob: a Blob's stream costs more per call than decoding a small control.tar.xz.
-  const input = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(data);
-      controller.close();
-    },
-  });
-  const stream = new XzReadableStream(input);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > MAX_CONTROL_TAR) {
-      await reader.cancel();
-      throw bad(file, 'control.tar is too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 function capped(buf: Buffer, file: string): Buffer {
