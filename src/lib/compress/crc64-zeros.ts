@@ -6,8 +6,8 @@
  *
  * Why a zero run can be skipped: a zero byte maps the (uninverted) CRC state s to
  * T[s & 0xff] ^ (s >>> 8), which is linear in s over GF(2). So n zero bytes are one linear map,
- * given by the images of the 64 state bits, and have slicing tables like the byte tables: one
- * step per run of 64 * 2^k bytes. The tables for 2^(k+1) come from squaring those for 2^k.
+ * given by the images of the 64 state bits: one step per run of 64 * 2^k bytes. The map for
+ * 2^(k+1) is the map for 2^k applied twice.
  */
 import { crc64Update } from './crc.js';
 
@@ -15,55 +15,64 @@ const RUN = 64; // the shortest zero run skipped
 const LEVELS = 8; // runs of 64 B ... 8 KiB
 const ZEROS = new Uint8Array(RUN);
 
-interface ZeroRun { lo: Int32Array; hi: Int32Array; bitLo: Int32Array; bitHi: Int32Array }
+/**
+ * The map of a zero run of RUN << k bytes, as tables over the 16 nibbles of the state
+ * (lo/hi[nibble * 16 + value]): 256 entries a level, cheap to build on first use (a CLI run pays
+ * for building them before the engine has optimised anything), 32 loads to apply.
+ */
+interface ZeroRun { lo: Int32Array; hi: Int32Array }
 const levels: ZeroRun[] = [];
 
-/** The zero-run map of RUN << k bytes: bit images and slicing tables (built on first use). */
 function level(k: number): ZeroRun {
   const have = levels[k];
   if (have) return have;
+  // The images of the 64 state bits: for k = 0 by running the byte tables over RUN zeros, for
+  // k > 0 by applying the map of half the run to the half-run images (twice the run).
   const bitLo = new Int32Array(64);
   const bitHi = new Int32Array(64);
-  if (k === 0) {
-    const st = new Int32Array(2);
-    for (let bit = 0; bit < 64; bit++) {
+  const st = new Int32Array(2);
+  const half = k > 0 ? level(k - 1) : undefined;
+  for (let bit = 0; bit < 64; bit++) {
+    if (half) {
+      st[0] = half.lo[(bit >>> 2) * 16 + (1 << (bit & 3))]!;
+      st[1] = half.hi[(bit >>> 2) * 16 + (1 << (bit & 3))]!;
+      skip(st, half);
+    } else {
       st[0] = bit < 32 ? 1 << bit : 0;
       st[1] = bit < 32 ? 0 : 1 << (bit - 32);
       crc64Update(st, ZEROS, 0, RUN);
-      bitLo[bit] = st[0]!;
-      bitHi[bit] = st[1]!;
     }
-  } else {
-    // Twice the run: apply the half-run map to each of its own bit images.
-    const half = level(k - 1);
-    for (let bit = 0; bit < 64; bit++) {
-      const vl = half.bitLo[bit]!;
-      const vh = half.bitHi[bit]!;
-      let l = 0;
-      let h = 0;
-      for (let j = 0; j < 64; j++) {
-        if ((j < 32 ? vl >>> j : vh >>> (j - 32)) & 1) {
-          l ^= half.bitLo[j]!;
-          h ^= half.bitHi[j]!;
-        }
-      }
-      bitLo[bit] = l;
-      bitHi[bit] = h;
+    bitLo[bit] = st[0]!;
+    bitHi[bit] = st[1]!;
+  }
+  const lo = new Int32Array(256);
+  const hi = new Int32Array(256);
+  for (let nib = 0; nib < 16; nib++) {
+    for (let v = 1; v < 16; v++) {
+      const bit = nib * 4 + (31 - Math.clz32(v & -v));
+      lo[nib * 16 + v] = lo[nib * 16 + (v & (v - 1))]! ^ bitLo[bit]!;
+      hi[nib * 16 + v] = hi[nib * 16 + (v & (v - 1))]! ^ bitHi[bit]!;
     }
   }
-  // Slicing tables laid out like the byte tables: table s takes the state byte at position 7 - s.
-  const lo = new Int32Array(8 * 256);
-  const hi = new Int32Array(8 * 256);
-  for (let s = 0; s < 8; s++) {
-    for (let n = 1; n < 256; n++) {
-      const bit = (7 - s) * 8 + (31 - Math.clz32(n & -n));
-      lo[s * 256 + n] = lo[s * 256 + (n & (n - 1))]! ^ bitLo[bit]!;
-      hi[s * 256 + n] = hi[s * 256 + (n & (n - 1))]! ^ bitHi[bit]!;
-    }
-  }
-  const run = { lo, hi, bitLo, bitHi };
+  const run = { lo, hi };
   levels[k] = run;
   return run;
+}
+
+/** Apply a zero-run map to the state (bits 0-31 in st[0], 32-63 in st[1]). */
+function skip(st: Int32Array, z: ZeroRun): void {
+  const sl = st[0]!;
+  const sh = st[1]!;
+  let l = 0;
+  let h = 0;
+  for (let nib = 0; nib < 8; nib++) {
+    const a = nib * 16 + ((sl >>> (nib * 4)) & 15);
+    const b = (nib + 8) * 16 + ((sh >>> (nib * 4)) & 15);
+    l ^= z.lo[a]! ^ z.lo[b]!;
+    h ^= z.hi[a]! ^ z.hi[b]!;
+  }
+  st[0] = l;
+  st[1] = h;
 }
 
 const state = new Int32Array(2);
@@ -121,16 +130,6 @@ function crc64Words(st: Int32Array, data: Uint8Array, at: number, words: number)
     from = j;
   }
   crc64Update(st, data, at + from * 4, at + n * 4);
-}
-
-function skip(st: Int32Array, z: ZeroRun): void {
-  const l = st[0]!;
-  const h = st[1]!;
-  const { lo, hi } = z;
-  const i7 = 1792 + (l & 0xff), i6 = 1536 + ((l >>> 8) & 0xff), i5 = 1280 + ((l >>> 16) & 0xff), i4 = 1024 + (l >>> 24);
-  const i3 = 768 + (h & 0xff), i2 = 512 + ((h >>> 8) & 0xff), i1 = 256 + ((h >>> 16) & 0xff), i0 = h >>> 24;
-  st[0] = lo[i7]! ^ lo[i6]! ^ lo[i5]! ^ lo[i4]! ^ lo[i3]! ^ lo[i2]! ^ lo[i1]! ^ lo[i0]!;
-  st[1] = hi[i7]! ^ hi[i6]! ^ hi[i5]! ^ hi[i4]! ^ hi[i3]! ^ hi[i2]! ^ hi[i1]! ^ hi[i0]!;
 }
 
 let zeroBlock: Buffer | undefined;
