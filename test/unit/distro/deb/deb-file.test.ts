@@ -25,7 +25,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 /** The .deb with its control.tar.xz replaced (ar rebuilt as dpkg-deb writes it). */
 function withControl(data: Buffer, name = 'control.tar.xz'): Buffer {
   const members = listArMembers(deb);
-  const parts = [Buffer.from('!<arch>\n')];
+  const parts: Buffer[] = [Buffer.from('!<arch>\n')];
   for (const m of members) parts.push(encodeArMember(m.name.startsWith('control.tar') ? name : m.name, m.name.startsWith('control.tar') ? data : deb.subarray(m.offset, m.offset + m.size)));
   return Buffer.concat(parts);
 }
