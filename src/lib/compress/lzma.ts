@@ -8,18 +8,17 @@
  *     the chunk's uncompressed size (LZMA2 chunks end on a symbol boundary);
  *   - the end-of-stream marker is refused (LZMA2 does not use it) and the chunk must use all its
  *     input and leave the range decoder finished (code 0), as the reference decoders require.
- * Each loop iteration writes at least one byte and the output is bounded, so it always ends.
- * Small methods for the range coder (the engine inlines them), int32 fields, one shared
- * probability array: this runs for every control.tar.xz of every .deb a repository publishes.
+ * Each symbol writes at least one byte and the output is bounded, so decoding always ends.
+ * This runs for every control.tar.xz of every .deb a repository publishes, mostly before the
+ * engine has optimised it (a CLI run is short): one symbol a call (the engine optimises by call
+ * counts), literals decoded inline with the range coder in locals, and the coder's constants
+ * written as literals (see ./range-decoder.ts).
  */
 import type { OutputBuffer } from './output.js';
+import { CORRUPT_READ, RangeDecoder } from './range-decoder.js';
 import { XzError } from './xz-error.js';
 
-// "The range decoder": probabilities are 11-bit (2048 is one), adapt by 1/32 (>>> 5), and the
-// range is renormalised below 2^24 (16777216). These are written as literals in the hot code:
-// a module constant costs the engine a context load and a hole check on every use before it
-// has optimised the function, which is most of a short CLI run.
-const HALF = 1024;
+const HALF = 1024; // a probability of one half (11-bit probabilities)
 
 // "The probability model": offsets into one Uint16Array.
 const IS_MATCH = 0; // [state << 4 | posState]
@@ -39,39 +38,33 @@ const END_POS_MODEL = 14; // kEndPosModelIndex
 const MATCH_MIN = 2; // kMatchMinLen
 const EMPTY = new Uint8Array(0);
 
+
 /**
  * Probabilities, shared by every decoder: decoding is synchronous and one block at a time, and a
  * state reset refills them, so one array saves allocating ~28 KB per block.
  */
 const PROBS = new Uint16Array(LITERAL + (0x300 << 4));
 
-const CORRUPT_READ = 'corrupt LZMA chunk (reads past its compressed size)';
 const CORRUPT_DIST = 'corrupt LZMA chunk (distance before the dictionary start)';
 
-export class LzmaDecoder {
+export class LzmaDecoder extends RangeDecoder {
   private lc = 0;
   private lp = 0;
   private pb = 0;
-  private readonly probs = PROBS;
   private state = 0;
   private rep0 = 0;
   private rep1 = 0;
   private rep2 = 0;
   private rep3 = 0;
-  // "The range decoder": range and code are unsigned 32-bit, kept as int32 (| 0) and compared
-  // as unsigned (>>> 0), so they stay small integers for the engine.
-  private range = 0;
-  private code = 0;
-  private input: Uint8Array = EMPTY;
-  private inPos = 0;
-  private inEnd = 0;
   // The chunk being decoded: the output (also the dictionary) and where it stops.
   private buf: Uint8Array = EMPTY;
   private pos = 0;
   private end = 0;
   private dictStart = 0;
 
-  constructor(private readonly dictSize: number) {}
+  constructor(private readonly dictSize: number) {
+    super(PROBS);
+  }
 
   /** New lc/lp/pb (the caller checked lc + lp <= 4); LZMA2 always resets the state with them. */
   setProperties(lc: number, lp: number, pb: number): void {
@@ -89,14 +82,7 @@ export class LzmaDecoder {
 
   /** Decode input[from, to) into exactly `size` bytes at out.pos (the caller reserved them). */
   decodeChunk(input: Uint8Array, from: number, to: number, out: OutputBuffer, size: number): void {
-    // 5 init bytes; the first is always 0, and code == range (all ones) is corrupt.
-    if (to - from < 5 || input[from] !== 0) throw new XzError('corrupt LZMA chunk (bad range coder start)');
-    this.code = (input[from + 1]! << 24) | (input[from + 2]! << 16) | (input[from + 3]! << 8) | input[from + 4]!;
-    this.range = -1;
-    if (this.code === -1) throw new XzError('corrupt LZMA chunk (bad range coder start)');
-    this.input = input;
-    this.inPos = from + 5;
-    this.inEnd = to;
+    this.start(input, from, to);
     this.buf = out.buf;
     this.dictStart = out.dictStart;
     this.pos = out.pos;
@@ -105,7 +91,7 @@ export class LzmaDecoder {
     // one is called hundreds of times a chunk (a loop here would wait for many chunks).
     while (this.pos < this.end) this.symbol();
     // The chunk ends exactly where its compressed size says, with the range coder flushed.
-    if (this.inPos !== to || this.code !== 0) throw new XzError('corrupt LZMA chunk (does not end at its compressed size)');
+    if (!this.finished()) throw new XzError('corrupt LZMA chunk (does not end at its compressed size)');
     out.pos = this.pos;
     this.buf = EMPTY;
     this.input = EMPTY;
@@ -265,100 +251,6 @@ export class LzmaDecoder {
     return this.length(REP_LEN, posState) + MATCH_MIN;
   }
 
-  /** One adaptive bit ("DecodeBit"), normalising right after it (so the byte count is exact). */
-  private bit(i: number): number {
-    const probs = this.probs;
-    const p = probs[i]!;
-    const bound = ((this.range >>> 11) * p) | 0;
-    let b: number;
-    if (this.code >>> 0 < bound >>> 0) {
-      this.range = bound;
-      probs[i] = p + ((2048 - p) >>> 5);
-      b = 0;
-    } else {
-      this.range = (this.range - bound) | 0;
-      this.code = (this.code - bound) | 0;
-      probs[i] = p - (p >>> 5);
-      b = 1;
-    }
-    if (this.range >>> 0 < 16777216) this.shift();
-    return b;
-  }
-
-  /** Normalisation: one more input byte, which must be inside the chunk. */
-  private shift(): void {
-    if (this.inPos >= this.inEnd) throw new XzError(CORRUPT_READ);
-    this.range <<= 8;
-    this.code = (this.code << 8) | this.input[this.inPos++]!;
-  }
-
-  /*
-   * The multi-bit decoders below repeat bit() with the coder in locals: they are most of the
-   * decoding time (8 bits a literal), and a call per bit costs more than the bit.
-   */
-
-  /** "BitTreeDecode" over probs[base + 1 ...]: `bits` bits, most significant first. */
-  private tree(base: number, bits: number): number {
-    const probs = this.probs;
-    let range = this.range;
-    let code = this.code;
-    let m = 1;
-    for (const stop = 1 << bits; m < stop;) {
-      const p = probs[base + m]!;
-      const bound = ((range >>> 11) * p) | 0;
-      if (code >>> 0 < bound >>> 0) {
-        range = bound;
-        probs[base + m] = p + ((2048 - p) >>> 5);
-        m <<= 1;
-      } else {
-        range = (range - bound) | 0;
-        code = (code - bound) | 0;
-        probs[base + m] = p - (p >>> 5);
-        m = (m << 1) | 1;
-      }
-      if (range >>> 0 < 16777216) {
-        if (this.inPos >= this.inEnd) throw new XzError(CORRUPT_READ);
-        range <<= 8;
-        code = (code << 8) | this.input[this.inPos++]!;
-      }
-    }
-    this.range = range;
-    this.code = code;
-    return m - (1 << bits);
-  }
-
-  /** "BitTreeReverseDecode" over probs[base + 1 ...]: least significant bit first. */
-  private reverseTree(base: number, bits: number): number {
-    const probs = this.probs;
-    let range = this.range;
-    let code = this.code;
-    let m = 1;
-    let sym = 0;
-    for (let k = 0; k < bits; k++) {
-      const p = probs[base + m]!;
-      const bound = ((range >>> 11) * p) | 0;
-      if (code >>> 0 < bound >>> 0) {
-        range = bound;
-        probs[base + m] = p + ((2048 - p) >>> 5);
-        m <<= 1;
-      } else {
-        range = (range - bound) | 0;
-        code = (code - bound) | 0;
-        probs[base + m] = p - (p >>> 5);
-        m = (m << 1) | 1;
-        sym |= 1 << k;
-      }
-      if (range >>> 0 < 16777216) {
-        if (this.inPos >= this.inEnd) throw new XzError(CORRUPT_READ);
-        range <<= 8;
-        code = (code << 8) | this.input[this.inPos++]!;
-      }
-    }
-    this.range = range;
-    this.code = code;
-    return sym;
-  }
-
   /** "The length decoder": 0..7, 8 + 0..7 or 16 + 0..255 (plus MATCH_MIN by the caller). */
   private length(base: number, posState: number): number {
     if (this.bit(base) === 0) return this.tree(base + 2 + (posState << 3), 3);
@@ -373,20 +265,7 @@ export class LzmaDecoder {
     const direct = (slot >>> 1) - 1;
     const dist = ((2 | (slot & 1)) << direct) >>> 0;
     if (slot < END_POS_MODEL) return dist + this.reverseTree(SPEC_POS + dist - slot, direct);
-    let bits = 0;
-    for (let k = direct - 4; k > 0; k--) {
-      // "DecodeDirectBits": halve the range, the bit is whether code is in the upper half.
-      this.range = this.range >>> 1;
-      let b = 0;
-      if (this.code >>> 0 >= this.range) {
-        this.code = (this.code - this.range) | 0;
-        b = 1;
-      }
-      if (this.code >>> 0 >= this.range) throw new XzError('corrupt LZMA chunk (range coder)');
-      bits = (bits << 1) | b;
-      if (this.range < 16777216) this.shift();
-    }
-    return dist + bits * 16 + this.reverseTree(ALIGN, 4);
+    return dist + this.directBits(direct - 4) * 16 + this.reverseTree(ALIGN, 4);
   }
 }
 
