@@ -68,7 +68,7 @@ try {
   // As the CLI does: the first sync fills sync's caches (index answers, inspected metadata, render digests).
   const caches = await openSyncCaches(cacheDir, path.join(dir, 'repo', '.py2distro-sync'));
   const backend = createRealBackend({ store: caches.store,
-    engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(dir, 'repo', '.py2distro-sync', 'trust-lock.json'), answers: caches.answers },
+    engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(dir, 'repo', '.py2distro-sync', 'trust-lock.json'), answers: caches.answers, verdicts: caches.verdicts },
     loadKey: () => parseSigningKey(org.armored, undefined), publish: {},
   });
   backend.build = async ({ node, rendered, outDir }) => ({
@@ -80,6 +80,7 @@ try {
     keyOptions: { maintainer: undefined, templates: undefined, runTests: false }, log,
   });
   if (!first.ok || first.summary.built !== N) throw new Error(`set-up sync: ${JSON.stringify(first.summary)}`);
+  await caches.store.flush(); // as runSyncSet does at the end of every sync
   console.log(`set-up: ${N} packages resolved, rendered, packaged and published in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (${first.containersStarted - N} container: the archive index query; builds stood in by dpkg-deb)`);
 
   // Then the real CLI, nothing changed, RUNS times.

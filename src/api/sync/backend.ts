@@ -112,9 +112,12 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       await mkdir(workDir, { recursive: true });
       // Loaded when first needed: a no-op sync renders, builds and publishes nothing (start-up time).
       const { renderPackaging } = await import('../../stages/render/index.js');
+      // The tree and the provenance shipped in the package come from the sdist verified in this run.
+      const sdist = await handle.tree();
+      const { provenance } = await handle.verified();
       const result = await renderPackaging(
         {
-          sdist: await handle.tree(), project: handle.fetched.name, provenance: handle.fetched.provenance, target, outDir: workDir,
+          sdist, project: handle.fetched.name, provenance, target, outDir: workDir,
           templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision, localPackages, distro,
         },
         { ...o.env, workDir },
@@ -144,9 +147,10 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       const log = createWriteStream(logPath);
       try {
         const { buildPackage } = await import('../../stages/build/index.js');
+        const { provenance } = await handle.verified();
         const built = await buildPackage(
           rendered.handle as RenderResult,
-          { target, engine: o.engine, outDir, provenance: handle.fetched.provenance, localRepo, timeoutSeconds: o.buildTimeoutSeconds, keepWork: o.keepWork },
+          { target, engine: o.engine, outDir, provenance, localRepo, timeoutSeconds: o.buildTimeoutSeconds, keepWork: o.keepWork },
           { ...o.env, onLine: (line) => log.write(line + '\n') },
         );
         return { files: built.artifacts.filter((a) => familyOf(target).isInstallablePackage(a)) };

@@ -53,7 +53,7 @@ async function syncInProcess() {
   const built: string[] = [];
   const backend = createRealBackend({
     engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), store: caches.store,
-    fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(stateDir(), 'trust-lock.json'), answers: caches.answers },
+    fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(stateDir(), 'trust-lock.json'), answers: caches.answers, verdicts: caches.verdicts },
     loadKey: () => parseSigningKey(org.armored, undefined), publish: {},
   });
   backend.build = async ({ node, rendered, outDir }) => {
@@ -122,23 +122,50 @@ test('sync cache: a changed index answer is picked up (new release rebuilt with 
   assert.deepEqual((await syncInProcess()).built, []);
 });
 
-test('sync cache: tampered cache entries (index answers, metadata, render digests) change nothing that is built', async () => {
+/** Each change, if believed, would change the build or the trust: see the comments. */
+function tamper(kind: string, value: Record<string, unknown>): void {
+  // Another digest rebuilds; another dependency list changes the closure.
+  if (kind === 'render') value.digest = '0'.repeat(64);
+  if (kind === 'inspected') value.requiresDist = [];
+  // An empty index page makes the project vanish.
+  if (kind === 'index-answer') value.body = Buffer.from('{"meta":{"api-version":"1.0"},"files":[]}').toString('base64');
+  // Another signer would be reported (and trusted).
+  if (kind === 'trust-verdict') (value.outcome as Record<string, unknown>).signer = 'F'.repeat(40);
+}
+
+test('sync cache: tampered cache entries and packs (index answers, metadata, render digests, trust verdicts) change nothing that is built or trusted', async () => {
   const root = syncCacheDir(cacheDir());
   const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
   const kinds = new Set<string>();
+  let packs = 0;
   for (const f of files) {
     const entry = JSON.parse(await readFile(f, 'utf8'));
+    if (entry.schema === 'py2distro-sealed-pack/1') {
+      // A pack (one file of a run's entries, sealed as a whole): edited without its seal.
+      packs++;
+      const entries = (JSON.parse(entry.body) as [string, string][]).map(([id, text]): [string, string] => {
+        const value = JSON.parse(text);
+        tamper(id.split('\0')[0]!, value);
+        return [id, JSON.stringify(value)];
+      });
+      await writeFile(f, JSON.stringify({ ...entry, body: JSON.stringify(entries) }));
+      continue;
+    }
     const value = JSON.parse(entry.value);
     kinds.add(entry.kind);
-    // Each change, if believed, would change the build: another digest rebuilds, another version or
-    // dependency list changes the closure, an empty index page makes the project vanish.
-    if (entry.kind === 'render') value.digest = '0'.repeat(64);
-    if (entry.kind === 'inspected') value.requiresDist = [];
-    if (entry.kind === 'index-answer') value.body = Buffer.from('{"meta":{"api-version":"1.0"},"files":[]}').toString('base64');
+    tamper(entry.kind, value);
     await writeFile(f, JSON.stringify({ ...entry, value: JSON.stringify(value) }));
   }
-  assert.deepEqual([...kinds].sort(), ['index-answer', 'inspected', 'render']);
+  assert.deepEqual([...kinds].sort(), ['index-answer', 'inspected', 'render', 'trust-verdict']);
+  assert.ok(packs >= 1, 'the CLI run left a pack');
   const { built, report } = await syncInProcess();
   assert.deepEqual(built, []);
   assert.deepEqual(report.targets[0]!.packages.map((p) => `${p.name}:${p.version}:${p.status}`), ['cleaf:1.1:skipped', 'cmid:1.0:skipped', 'ctop:1.0:skipped']);
+  assert.ok(report.targets[0]!.packages.every((p) => p.signature.signer === upstream.fingerprint), JSON.stringify(report.targets[0]!.packages.map((p) => p.signature)));
+  // And the real CLI, which reads the (tampered) pack first, agrees.
+  const r = await runCli(['--config', configFile(), '--cache-dir', cacheDir(), 'sync', '--json'], { cwd: dir });
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+  const cli = JSON.parse(r.stdout);
+  assert.equal(cli.summary.built, 0);
+  assert.ok(cli.targets[0].packages.every((p: { signature: { signer?: string } }) => p.signature.signer === upstream.fingerprint));
 });
