@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ContainerEngine } from '../../stages/build/index.js';
 import type { StageEnv } from '../../lib/env.js';
 import type { FetchOptions } from '../../stages/fetch/index.js';
-import { BUILDER_REPOSITORY, ensureImage } from '../../stages/build/index.js';
+import { BUILDER_REPOSITORY, ensureImage, findBuilderImage } from '../../stages/build/index.js';
 import { familyOf } from '../../distro/family.js';
 import type { PublishSettings } from '../../stages/publish/index.js';
 import type { RenderResult } from '../../stages/render/index.js';
@@ -79,9 +79,12 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
   return {
     ...resolver,
     async image(target) {
-      const image = await ensureImage(target, o.engine, o.env);
       // The tag names the Dockerfile's hash; the id also changes when the same Dockerfile is
       // rebuilt (`images build --rebuild` picks up new distro packages), which must rebuild too.
+      // Asked of the engine on every run (one image list when the image exists): never remembered.
+      const present = await findBuilderImage(target, o.engine);
+      if (present.id) return { ref: present.tag, id: present.id };
+      const image = await ensureImage(target, o.engine, o.env);
       const found = (await o.engine.listImages(BUILDER_REPOSITORY)).find((i) => i.ref === image.tag);
       return { ref: image.tag, id: found?.id ?? image.tag };
     },

@@ -191,6 +191,16 @@ async function buildImageNow(target: Target, tag: string, files: Map<string, Buf
   return { target: target.name, tag, baseImage: base.ref, base: base.how, status: 'built' };
 }
 
+/**
+ * A target's builder image as the engine has it now, with one query (no build): the tag its
+ * current Dockerfile and scripts give, and the image's id if the engine has that tag.
+ */
+export async function findBuilderImage(target: Target, engine: ContainerEngine): Promise<{ tag: string; id?: string }> {
+  const tag = builderTag(target, contextDigest(await builderContext(target)));
+  const found = (await engine.listImages(BUILDER_REPOSITORY)).find((i) => i.ref === tag);
+  return found?.id ? { tag, id: found.id } : { tag };
+}
+
 export async function listBuilderImages(engine: ContainerEngine): Promise<ImageInfo[]> {
   return engine.listImages(BUILDER_REPOSITORY);
 }
