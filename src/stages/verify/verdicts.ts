@@ -6,7 +6,7 @@
  *
  * The key binds the verdict to everything that decided it, so that any change misses:
  *   - the file: project, file name, the sha256 the index lists, the detached signature's bytes, the
- *     provenance (PEP 740) JSON and where it came from;
+ *     provenance (PEP 740) JSON;
  *   - the policy: `--signature-policy`, the keys and publishers pinned for the project, --allow-dsa,
  *     the content of every keyring file (in order: revocations and new expiries live there), the
  *     Sigstore trusted root used (when there is provenance) and the project's trust-lock entry;
@@ -101,14 +101,18 @@ function judge(): string {
   return judgeDigest;
 }
 
-// Keyring digests, re-read only when the file's identity or times change (one stat per use).
+// Keyring digests, re-read only when the file's identity or times change (one stat per use). As
+// git's "racily clean" rule: a file changed in the last seconds may change again within the
+// timestamp granularity, so its stamp proves nothing yet and it is hashed again.
 const fileDigests = new Map<string, { stamp: string; digest: string }>();
+const RACY_MS = 2000;
 
 function fileDigest(file: string): string {
   const st = statSync(file, { bigint: true });
   const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   const known = fileDigests.get(file);
-  if (known?.stamp === stamp) return known.digest;
+  const changedMs = Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1_000_000n);
+  if (known?.stamp === stamp && Date.now() - changedMs > RACY_MS) return known.digest;
   const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
   fileDigests.set(file, { stamp, digest });
   return digest;
@@ -134,7 +138,8 @@ export function verdictKey(input: VerdictInputs, lock: { file: string; entry: Lo
     file: input.displayName,
     sha256: input.sha256,
     signature: input.signature ? sha256(input.signature) : null,
-    provenance: input.provenance ? { source: input.provenance.source, digest: sha256(canonicalJson(input.provenance.json)) } : null,
+    // Its content (where it was read from, the index or the copy kept beside the file, only names it in messages).
+    provenance: input.provenance ? sha256(canonicalJson(input.provenance.json)) : null,
     keyrings,
     keyPins: [...(input.trust.get(input.project) ?? [])],
     publisherPins: [...(input.publisherPins?.get(input.project) ?? [])],
