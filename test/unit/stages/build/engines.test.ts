@@ -173,6 +173,37 @@ test('missing and unreachable engines fail up front with a hint', async () => {
     e instanceof Py2DistroError && e.code === 'E_ENGINE_UNREACHABLE' && /Cannot connect/.test(e.message) && /systemctl start docker/.test(e.hint));
 });
 
+test('deferCheck: no `info` until the first container or image build; a failed image query is explained by it', async () => {
+  const podman = await fakePath(['podman']);
+  const { runner, calls } = stubRunner((args) => (args[0] === 'images' ? { stdout: 'localhost/py2distro-builder:t\tabc123\t\t\n' } : {}));
+  const engine = await selectEngine({ env: { PATH: podman }, runner, deferCheck: true });
+  assert.deepEqual(calls, [], 'nothing asked at selection');
+  assert.deepEqual(await engine.listImages('localhost/py2distro-builder'), [{ ref: 'localhost/py2distro-builder:t', id: 'abc123', created: '', size: '' }]);
+  assert.deepEqual(calls.map((c) => c.args[0]), ['images'], 'a query runs unchecked');
+  await engine.runContainer(spec);
+  await engine.runContainer(spec);
+  assert.deepEqual(calls.map((c) => c.args[0]), ['images', 'info', 'run', 'run'], 'checked once, before the first container');
+
+  // An engine that does not answer: the failed query reports the reachability error and its hint.
+  const down = stubRunner(() => ({ exitCode: 125, stderr: 'cannot connect to the Podman socket' }));
+  const broken = await selectEngine({ env: { PATH: podman }, runner: down.runner, deferCheck: true });
+  await assert.rejects(broken.listImages('localhost/py2distro-builder'), (e: unknown) =>
+    e instanceof Py2DistroError && e.code === 'E_ENGINE_UNREACHABLE' && /cannot connect/.test(e.message) && /podman info/.test(e.hint));
+  await assert.rejects(broken.buildImage({ contextDir: '/ctx', tag: 'localhost/x:t', buildArgs: {}, labels: {} }), { code: 'E_ENGINE_UNREACHABLE' });
+  assert.ok(!down.calls.some((c) => c.args[0] === 'build'), 'no build was started');
+});
+
+test('findBuilderImage: the current tag and its id from one image list, no build', async () => {
+  const { findBuilderImage } = await import('../../../../src/stages/build/images.ts');
+  const target = getTarget('debian-bookworm');
+  const tag = builderTag(target, contextDigest(await builderContext(target)));
+  const { runner, calls } = stubRunner((args) => (args[0] === 'images' ? { stdout: `localhost/py2distro-builder:old\t111\t\t\n${tag}\t222\t\t\n` } : {}));
+  assert.deepEqual(await findBuilderImage(target, createPodmanEngine(runner)), { tag, id: '222' });
+  assert.deepEqual(calls.map((c) => c.args[0]), ['images']);
+  const none = stubRunner(() => ({ stdout: '' }));
+  assert.deepEqual(await findBuilderImage(target, createPodmanEngine(none.runner)), { tag });
+});
+
 test('builder tags hash the Dockerfile and scripts: a one-byte change gives a new tag', async () => {
   const target = getTarget('deb');
   const files = await builderContext(target);
