@@ -193,14 +193,18 @@ test('deferCheck: no `info` until the first container or image build; a failed i
   assert.ok(!down.calls.some((c) => c.args[0] === 'build'), 'no build was started');
 });
 
-test('findBuilderImage: the current tag and its id from one image list, no build', async () => {
+test('findBuilderImage: the current tag and its id (as `images` shows it) from one inspect of that image, no build', async () => {
   const { findBuilderImage } = await import('../../../../src/stages/build/images.ts');
   const target = getTarget('debian-bookworm');
   const tag = builderTag(target, contextDigest(await builderContext(target)));
-  const { runner, calls } = stubRunner((args) => (args[0] === 'images' ? { stdout: `localhost/py2distro-builder:old\t111\t\t\n${tag}\t222\t\t\n` } : {}));
-  assert.deepEqual(await findBuilderImage(target, createPodmanEngine(runner)), { tag, id: '222' });
-  assert.deepEqual(calls.map((c) => c.args[0]), ['images']);
-  const none = stubRunner(() => ({ stdout: '' }));
+  const full = '1c4e9ab0578b32e1e1a1b2a1e02b5455344e0a855b0a4174228fc536a8d87f3c';
+  for (const [engine, stdout] of [['podman', full], ['docker', `sha256:${full}`]] as const) {
+    const { runner, calls } = stubRunner((args) => (args[0] === 'image' ? { stdout } : {}));
+    const e = engine === 'podman' ? createPodmanEngine(runner) : createDockerEngine(runner);
+    assert.deepEqual(await findBuilderImage(target, e), { tag, id: '1c4e9ab0578b' });
+    assert.deepEqual(calls.map((c) => c.args), [['image', 'inspect', '--format', '{{.Id}}', tag]]);
+  }
+  const none = stubRunner(() => ({ exitCode: 1, stderr: 'no such image' }));
   assert.deepEqual(await findBuilderImage(target, createPodmanEngine(none.runner)), { tag });
 });
 
