@@ -146,7 +146,8 @@ export function createIndexResolver(fetchOptions: FetchOptions, env: StageEnv, s
     },
     prefetch(req, target) {
       const key = keyOf(req, target);
-      if (!req.name || resolved.has(key) || asked.has(key)) return;
+      // Only answers shared through the run's session help the walk; without one a prefetch would ask twice.
+      if (!fetchOptions.answers?.session || !req.name || resolved.has(key) || asked.has(key)) return;
       asked.add(key);
       const opts = { ...fetchOptions, pythonVersion: target.python.fullVersion };
       void ahead(async () => {

@@ -86,7 +86,7 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
     prefetchRoots(opts.manifest, target, backend);
     image = await backend.image(target);
     report.imageId = image.id;
-    timer.lap('image');
+    timer.lap('image (the index asked meanwhile)');
     const archive = await loadDistroArchive({ target, image: image.ref, imageId: image.id, cacheDir: opts.cacheDir, runInImage: backend.runInImage });
     if (target.family === 'deb') {
       distroFacts = { fallback: archive.data.fallback, binaries: archive.data.binaries };
