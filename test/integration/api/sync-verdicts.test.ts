@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../../src/lib/openpgp.ts';
 import { sha256File } from '../../../src/lib/fs/cache.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createSyncSet, type SyncSet } from '../../helpers/sync-harness.ts';

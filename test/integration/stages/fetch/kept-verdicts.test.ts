@@ -11,7 +11,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import * as openpgp from 'openpgp';
+import { openpgp } from '../../../../src/lib/openpgp.ts';
 import { sha256File } from '../../../../src/lib/fs/cache.ts';
 import { createSealedStore } from '../../../../src/lib/fs/sealed-store.ts';
 import { silentLogger } from '../../../../src/lib/log.ts';
