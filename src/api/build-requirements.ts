@@ -86,9 +86,11 @@ export function createBuildRequirements(opts: BuildRequirementsOptions, stage: S
       p = (async () => {
         const handle = node.sdist.handle as SdistHandle;
         report(`building build requirement ${node.name} ${node.version} first`);
+        const sdist = await handle.tree();
+        const { provenance } = await handle.verified();
         const rendered = await renderPackaging(
           {
-            sdist: await handle.tree(), provenance: handle.fetched.provenance, target,
+            sdist, provenance, target,
             outDir: await mkdtemp(path.join(stage.workDir, `render-${target.name}-${node.name}-`)),
             templatesDir: opts.render.templatesDir, maintainer: opts.render.maintainer, extras: node.extras, revision: 1,
             localPackages: new Map([...deps].map(([name, b]) => [name, b.binary])), distro,
@@ -98,7 +100,7 @@ export function createBuildRequirements(opts: BuildRequirementsOptions, stage: S
         const built = await buildPackage(
           rendered,
           {
-            target, engine: opts.engine, outDir: opts.outDir, provenance: handle.fetched.provenance, timeoutSeconds: opts.timeoutSeconds,
+            target, engine: opts.engine, outDir: opts.outDir, provenance, timeoutSeconds: opts.timeoutSeconds,
             keepWork: opts.keepWork, localRepo: await repoOf(stage, `${target.name}-${node.name}`, [...(await userFiles), ...[...deps.values()].flatMap((d) => d.files)]),
           },
           { ...stage, onLine: () => undefined },

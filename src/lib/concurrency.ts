@@ -18,3 +18,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 /** Parallelism for repository file I/O (libuv's thread pool has 4 threads by default). */
 export const IO_CONCURRENCY = 8;
+
+/**
+ * A limiter for work started as it is discovered (not a known list): `run(fn)` starts `fn` when
+ * fewer than `limit` are running, else queues it (first in, first out).
+ */
+export function createLimiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}

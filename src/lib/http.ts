@@ -49,6 +49,12 @@ export interface CachedAnswer {
 export interface AnswerCache {
   get(url: string): Promise<CachedAnswer | undefined>;
   put(url: string, answer: CachedAnswer): Promise<void>;
+  /**
+   * Answers already asked for during this run (one run = one sync): the same question is asked of
+   * the index once, and a caller that comes second (the closure after its prefetch) shares the
+   * answer, or the failure, of the first. Absent: every call asks.
+   */
+  session?: Map<string, Promise<TextResponse | null>>;
 }
 
 export interface TextResponse {
@@ -196,6 +202,19 @@ async function withRetries<T>(what: string, opts: HttpOptions, attempt: () => Pr
 
 /** GET a text resource (index page, signature). Returns null on 404/410. */
 export async function getText(url: string, opts: HttpOptions = {}): Promise<TextResponse | null> {
+  const session = opts.answers?.session;
+  if (!session) return askText(url, opts);
+  // Same question, same answer within the run: URL (with credentials: they may change the answer), Accept, limits.
+  const key = `${opts.accept ?? '*/*'}\0${url}\0${opts.maxBytes ?? ''}\0${opts.errorCode ?? ''}`;
+  let answer = session.get(key);
+  if (!answer) {
+    answer = askText(url, opts);
+    session.set(key, answer);
+  }
+  return answer;
+}
+
+async function askText(url: string, opts: HttpOptions): Promise<TextResponse | null> {
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
   // The answer depends on what was asked for: the Accept header is part of the key.
   const key = `${opts.accept ?? '*/*'} ${redactUrl(url)}`;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ContainerEngine } from '../../stages/build/index.js';
 import type { StageEnv } from '../../lib/env.js';
 import type { FetchOptions } from '../../stages/fetch/index.js';
-import { BUILDER_REPOSITORY, ensureImage } from '../../stages/build/index.js';
+import { BUILDER_REPOSITORY, ensureImage, findBuilderImage } from '../../stages/build/index.js';
 import { familyOf } from '../../distro/family.js';
 import type { PublishSettings } from '../../stages/publish/index.js';
 import type { RenderResult } from '../../stages/render/index.js';
@@ -79,9 +79,12 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
   return {
     ...resolver,
     async image(target) {
-      const image = await ensureImage(target, o.engine, o.env);
       // The tag names the Dockerfile's hash; the id also changes when the same Dockerfile is
       // rebuilt (`images build --rebuild` picks up new distro packages), which must rebuild too.
+      // Asked of the engine on every run (one image list when the image exists): never remembered.
+      const present = await findBuilderImage(target, o.engine);
+      if (present.id) return { ref: present.tag, id: present.id };
+      const image = await ensureImage(target, o.engine, o.env);
       const found = (await o.engine.listImages(BUILDER_REPOSITORY)).find((i) => i.ref === image.tag);
       return { ref: image.tag, id: found?.id ?? image.tag };
     },
@@ -112,9 +115,12 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       await mkdir(workDir, { recursive: true });
       // Loaded when first needed: a no-op sync renders, builds and publishes nothing (start-up time).
       const { renderPackaging } = await import('../../stages/render/index.js');
+      // The tree and the provenance shipped in the package come from the sdist verified in this run.
+      const sdist = await handle.tree();
+      const { provenance } = await handle.verified();
       const result = await renderPackaging(
         {
-          sdist: await handle.tree(), project: handle.fetched.name, provenance: handle.fetched.provenance, target, outDir: workDir,
+          sdist, project: handle.fetched.name, provenance, target, outDir: workDir,
           templatesDir: o.templatesDir, maintainer: o.maintainer, extras: node.extras, runTests: o.runTests, revision, localPackages, distro,
         },
         { ...o.env, workDir },
@@ -144,9 +150,10 @@ export function createRealBackend(o: RealBackendOptions): SyncBackend {
       const log = createWriteStream(logPath);
       try {
         const { buildPackage } = await import('../../stages/build/index.js');
+        const { provenance } = await handle.verified();
         const built = await buildPackage(
           rendered.handle as RenderResult,
-          { target, engine: o.engine, outDir, provenance: handle.fetched.provenance, localRepo, timeoutSeconds: o.buildTimeoutSeconds, keepWork: o.keepWork },
+          { target, engine: o.engine, outDir, provenance, localRepo, timeoutSeconds: o.buildTimeoutSeconds, keepWork: o.keepWork },
           { ...o.env, onLine: (line) => log.write(line + '\n') },
         );
         return { files: built.artifacts.filter((a) => familyOf(target).isInstallablePackage(a)) };

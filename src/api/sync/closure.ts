@@ -46,6 +46,11 @@ export interface ClosureRequest {
 
 export interface ClosureBackend {
   resolve(request: ClosureRequest, target: Target): Promise<ResolvedSdist>;
+  /**
+   * A hint: `resolve` will probably be asked this soon. May start its side-effect-free reads
+   * (index pages, signatures, kept verdicts) now; must decide, record and report nothing.
+   */
+  prefetch?(request: ClosureRequest, target: Target): void;
   /** PEP 508 marker for the target's Python and platform, with the extras being installed. */
   evaluateMarker(marker: string, target: Target, extras: string[]): boolean;
 }
@@ -112,37 +117,29 @@ export async function computeClosure(opts: {
 }): Promise<Closure> {
   const { manifest, target, archive, backend, conflictPolicy } = opts;
   const closure: Closure = { target: target.name, nodes: new Map(), conflicts: [], excluded: [] };
-  const wants = new Map<string, Want>();
+  const { wants, queue, want, excluded } = rootWants(manifest, target, backend);
+  closure.excluded = excluded;
   const edges = new Map<string, Map<string, 'run' | 'build'>>(); // parent → dependency → why
-  const queue: string[] = [];
-  const want = (name: string): Want => {
-    let w = wants.get(name);
-    if (!w) wants.set(name, (w = { specifiers: new Set(), extras: new Set(), requiredBy: new Set(), hashes: [], buildOnly: true }));
-    return w;
-  };
+  const jointSpecifier = (name: string) => jointSpecifierOf(manifest, want(name), name);
+  const hashMode = hashModeOf(manifest);
 
-  for (const entry of manifest.entries) {
-    if (entry.marker && !backend.evaluateMarker(entry.marker, target, [])) {
-      closure.excluded.push({ requirement: entry.requirement, source: entry.source, marker: entry.marker });
-      continue;
+  // Asked ahead (backend.prefetch) when a project is queued: the request the walk below will make
+  // for it if nothing changes before its turn. A hint only: the walk decides as it always did.
+  const warm = (name: string): void => {
+    if (!backend.prefetch) return;
+    const w = want(name);
+    const spec = jointSpecifier(name);
+    if (!w.root) {
+      const provision = archive.lookup(name);
+      if (provision && (conflictPolicy === 'fail' || (w.buildOnly && !provision.upstream) || (provision.upstream && (!spec || pep440.satisfies(provision.upstream, spec))))) return;
     }
-    const key = entry.name ?? entry.requirement; // a local sdist is keyed by its path until resolved
-    const w = want(key);
-    w.root = entry;
-    w.buildOnly = false;
-    if (entry.specifier) w.specifiers.add(entry.specifier);
-    entry.extras.forEach((e) => w.extras.add(e));
-    w.requiredBy.add(entry.source);
-    w.hashes.push(...entry.hashes);
-    queue.push(key);
-  }
-
-  const jointSpecifier = (name: string): string => {
-    const all = [...want(name).specifiers, ...(manifest.constraints.get(name) ?? []).map((c) => c.specifier)];
-    return all.filter(Boolean).join(',');
+    if (hashMode && !w.hashes.length) return;
+    const existing = closure.nodes.get(name)?.sdist;
+    if (existing?.version && (!spec || pep440.satisfies(existing.version, spec))) return;
+    backend.prefetch(requestOf(name, w, spec), target);
   };
+  queue.forEach(warm);
 
-  const hashMode = manifest.entries.some((e) => e.hashes.length > 0);
   const processed = new Map<string, string>(); // name → signature of inputs last processed
   let guard = 0;
   while (queue.length) {
@@ -172,7 +169,7 @@ export async function computeClosure(opts: {
     let sdist = existing?.sdist;
     if (!sdist || (spec && !pep440.satisfies(sdist.version, spec))) {
       try {
-        sdist = await backend.resolve({ name: w.root?.name ?? (w.root ? undefined : name), requirement: w.root?.requirement ?? name, specifier: spec, hashes: w.hashes }, target);
+        sdist = await backend.resolve(requestOf(name, w, spec), target);
       } catch (err) {
         closure.nodes.set(name, blockedNode(name, w, err));
         continue;
@@ -216,6 +213,7 @@ export async function computeClosure(opts: {
       if (!build) dw.buildOnly = false;
       if (children.get(dep.normalizedName) !== 'run') children.set(dep.normalizedName, build ? 'build' : 'run');
       queue.push(dep.normalizedName);
+      warm(dep.normalizedName);
     }
   }
 
@@ -236,6 +234,68 @@ export async function computeClosure(opts: {
     node.deps.sort();
   }
   return closure;
+}
+
+function newWant(): Want {
+  return { specifiers: new Set(), extras: new Set(), requiredBy: new Set(), hashes: [], buildOnly: true };
+}
+
+/** What the manifest asks for on this target: a want per root (markers applied), in manifest order. */
+function rootWants(manifest: Manifest, target: Target, backend: ClosureBackend) {
+  const wants = new Map<string, Want>();
+  const queue: string[] = [];
+  const excluded: Closure['excluded'] = [];
+  const want = (name: string): Want => {
+    let w = wants.get(name);
+    if (!w) wants.set(name, (w = newWant()));
+    return w;
+  };
+  for (const entry of manifest.entries) {
+    if (entry.marker && !backend.evaluateMarker(entry.marker, target, [])) {
+      excluded.push({ requirement: entry.requirement, source: entry.source, marker: entry.marker });
+      continue;
+    }
+    const key = entry.name ?? entry.requirement; // a local sdist is keyed by its path until resolved
+    const w = want(key);
+    w.root = entry;
+    w.buildOnly = false;
+    if (entry.specifier) w.specifiers.add(entry.specifier);
+    entry.extras.forEach((e) => w.extras.add(e));
+    w.requiredBy.add(entry.source);
+    w.hashes.push(...entry.hashes);
+    queue.push(key);
+  }
+  return { wants, queue, want, excluded };
+}
+
+/** Every specifier asked of `name` so far, with the constraints files' (pip's -c). */
+function jointSpecifierOf(manifest: Manifest, w: Want, name: string): string {
+  const all = [...w.specifiers, ...(manifest.constraints.get(name) ?? []).map((c) => c.specifier)];
+  return all.filter(Boolean).join(',');
+}
+
+function hashModeOf(manifest: Manifest): boolean {
+  return manifest.entries.some((e) => e.hashes.length > 0);
+}
+
+function requestOf(name: string, w: Want, spec: string): ClosureRequest {
+  return { name: w.root?.name ?? (w.root ? undefined : name), requirement: w.root?.requirement ?? name, specifier: spec, hashes: w.hashes };
+}
+
+/**
+ * Asks the backend ahead for the manifest's own projects — what the walk resolves first — before
+ * the distro archive is known (roots never come from the distro), so that the index answers while
+ * the builder image is checked. A hint only, as in {@link computeClosure}.
+ */
+export function prefetchRoots(manifest: Manifest, target: Target, backend: ClosureBackend): void {
+  if (!backend.prefetch) return;
+  const { wants, queue } = rootWants(manifest, target, backend);
+  const hashMode = hashModeOf(manifest);
+  for (const key of queue) {
+    const w = wants.get(key)!;
+    if (hashMode && !w.hashes.length) continue;
+    backend.prefetch(requestOf(key, w, jointSpecifierOf(manifest, w, key)), target);
+  }
 }
 
 /** True when the distro provides `name` acceptably (or the policy says to fail rather than build). */

@@ -6,6 +6,7 @@
  * from `dnf repoquery`. The query runs one container; its result is cached per image id so a no-op
  * sync never starts one.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pep440 from '@renovatebot/pep440';
@@ -72,7 +73,18 @@ export function upstreamFromDistroVersion(v: string): string | undefined {
 }
 
 export class DistroArchive {
-  constructor(readonly data: DistroArchiveData) {}
+  #digest: string | undefined;
+
+  /** `digest`: sha256 of the snapshot's text when it was read from the cache (saves serialising it again). */
+  constructor(readonly data: DistroArchiveData, digest?: string) {
+    this.#digest = digest;
+  }
+
+  /** sha256 naming this snapshot's content (an input of render's cache key). */
+  get digest(): string {
+    this.#digest ??= createHash('sha256').update(JSON.stringify(this.data)).digest('hex');
+    return this.#digest;
+  }
 
   /** How the distro provides `project`, or undefined when it does not. */
   lookup(project: string): DistroProvision | undefined {
@@ -188,8 +200,9 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
   const family = opts.hostApt ? 'deb' : target.family;
   const file = path.join(opts.cacheDir, 'distro-archive', `${target.name}${opts.hostApt ? '-apt' : ''}-${imageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 64)}.json`);
   try {
-    const cached = JSON.parse(await readFile(file, 'utf8')) as DistroArchiveData;
-    if (cached.schema === 2 && cached.imageId === imageId) return new DistroArchive(cached);
+    const text = await readFile(file, 'utf8');
+    const cached = JSON.parse(text) as DistroArchiveData;
+    if (cached.schema === 2 && cached.imageId === imageId) return new DistroArchive(cached, createHash('sha256').update(text).digest('hex'));
   } catch {
     // not cached yet (or unreadable): query the image
   }
@@ -218,8 +231,9 @@ export async function loadDistroArchive(opts: DistroArchiveOptions): Promise<Dis
     data.binaries = parseRpmNames(at >= 0 ? out.slice(0, at) : '', compareRpmEvrText);
     data.python3dist = parsePython3distProvides(at >= 0 ? out.slice(at + NAMES_MARK.length) : out);
   }
-  await writeFileAtomic(file, JSON.stringify(data));
-  return new DistroArchive(data);
+  const text = JSON.stringify(data);
+  await writeFileAtomic(file, text);
+  return new DistroArchive(data, createHash('sha256').update(text).digest('hex'));
 }
 
 async function query(opts: DistroArchiveOptions, argv: string[]): Promise<string> {

@@ -59,7 +59,7 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
   timer.lap('manifest');
   // A nightly sync is where a changed identity must show up: it always keeps a trust lock.
   const caches = await openSyncCaches(env.cacheDir, opts.stateDir);
-  const fetchOptions: FetchOptions = { ...opts.fetch, trustLockFile: opts.fetch.trustLockFile ?? defaultTrustLock(opts.stateDir), answers: caches.answers };
+  const fetchOptions: FetchOptions = { ...opts.fetch, trustLockFile: opts.fetch.trustLockFile ?? defaultTrustLock(opts.stateDir), answers: caches.answers, verdicts: caches.verdicts };
   env.log.info(`trust lock: ${fetchOptions.trustLockFile}`);
   for (const e of manifest.entries) {
     const extra = [...(opts.render.extras ?? []), ...((e.name && opts.render.extrasByProject?.[e.name]) || [])];
@@ -89,6 +89,8 @@ export async function runSyncSet(opts: SyncRunOptions, env: RunEnv): Promise<Syn
       jobs: opts.jobs, failFast: opts.failFast, conflictPolicy: opts.conflictPolicy, keyOptions,
     });
     timer.lap('sync');
+    await caches.store.flush();
+    timer.lap('caches packed');
   } finally {
     if (!opts.outDir && !opts.keepWork) await rm(workDir, { recursive: true, force: true });
   }

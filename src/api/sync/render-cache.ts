@@ -50,6 +50,11 @@ function templatesDigest(dir: string): Promise<string> {
   return p;
 }
 
+/** Names `distro` by a digest known already (the archive snapshot's), instead of serialising it. */
+export function rememberDistroDigest(distro: DistroFacts, digest: string): void {
+  distroDigests.set(distro, digest);
+}
+
 function distroDigest(distro: DistroFacts | undefined): string {
   if (!distro) return 'none';
   let d = distroDigests.get(distro);

@@ -12,8 +12,9 @@ import type { Logger } from '../../lib/log.js';
 import type { Target } from '../../distro/targets.js';
 import { VERSION } from '../../lib/version.js';
 import { buildKey } from './buildkey.js';
-import { computeClosure, type ClosureNode } from './closure.js';
+import { computeClosure, prefetchRoots, type ClosureNode } from './closure.js';
 import { loadDistroArchive } from './distro-archive.js';
+import { rememberDistroDigest } from './render-cache.js';
 import type { Manifest } from './manifest.js';
 import { blockedNodes, planBuildOrder } from './plan.js';
 import { summarise, type PackageOutcome, type SyncReport, type TargetReport } from './report.js';
@@ -81,11 +82,16 @@ async function syncTarget(target: Target, state: SyncState, backend: SyncBackend
   let distroFacts: WaveContext['distro'];
   const timer = phaseTimer(log, 'sync phases');
   try {
+    // The index is asked for the manifest's projects while the engine is asked for the image.
+    prefetchRoots(opts.manifest, target, backend);
     image = await backend.image(target);
     report.imageId = image.id;
-    timer.lap('image');
+    timer.lap('image (the index asked meanwhile)');
     const archive = await loadDistroArchive({ target, image: image.ref, imageId: image.id, cacheDir: opts.cacheDir, runInImage: backend.runInImage });
-    if (target.family === 'deb') distroFacts = { fallback: archive.data.fallback, binaries: archive.data.binaries };
+    if (target.family === 'deb') {
+      distroFacts = { fallback: archive.data.fallback, binaries: archive.data.binaries };
+      rememberDistroDigest(distroFacts, archive.digest);
+    }
     timer.lap('distro archive');
     const closure = await computeClosure({ manifest: opts.manifest, target, archive, backend, conflictPolicy: opts.conflictPolicy });
     timer.lap(`closure (${closure.nodes.size} packages)`);

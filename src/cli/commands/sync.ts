@@ -92,7 +92,8 @@ export function register(program: Command): void {
           targets: targetsFrom(flags, c),
           fetch: fetchOptionsFrom(flags, c),
           render: renderSettingsFrom(flags, c),
-          engine: await selectEngine(engineChoiceFrom(flags, c)),
+          // Checked before the first container: a sync where nothing changed starts none.
+          engine: await selectEngine({ ...engineChoiceFrom(flags, c), deferCheck: true }),
           repoDir,
           loadKey: () => signingKeyFrom(flags.signKey, c, ctx.log, flags.previousKey),
           publish: publishSettingsFrom(flags, c),

@@ -34,6 +34,15 @@ export function cacheEntryDir(cacheDir: string, sha256: string): string {
   return path.join(cacheDir, 'sha256', sha256.slice(0, 2), sha256);
 }
 
+/**
+ * The cached file's path if it is present, NOT re-hashed: only for a caller that reads none of its
+ * bytes (a sync that builds nothing from it); anything that uses the bytes goes through {@link lookupCached}.
+ */
+export function peekCached(cacheDir: string, sha256: string, filename: string): string | undefined {
+  const file = path.join(cacheEntryDir(cacheDir, sha256), safeFilename(filename));
+  return existsSync(file) ? file : undefined;
+}
+
 /** The cached file if present and still intact; a corrupted entry is removed. */
 export async function lookupCached(cacheDir: string, sha256: string, filename: string): Promise<string | undefined> {
   const file = path.join(cacheEntryDir(cacheDir, sha256), safeFilename(filename));
@@ -73,6 +82,8 @@ export async function commitToCache(cacheDir: string, temp: string, sha256: stri
 
 /** A sidecar of a cached file, or undefined. Its content is unverified: the caller verifies it. */
 export async function readSidecar(cachedFile: string, suffix: keyof CacheSidecars): Promise<Uint8Array | undefined> {
+  // Most files have no provenance: a stat answers that without a trip through the thread pool.
+  if (!existsSync(`${cachedFile}${suffix}`)) return undefined;
   try {
     return new Uint8Array(await readFile(`${cachedFile}${suffix}`));
   } catch {

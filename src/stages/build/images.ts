@@ -191,6 +191,19 @@ async function buildImageNow(target: Target, tag: string, files: Map<string, Buf
   return { target: target.name, tag, baseImage: base.ref, base: base.how, status: 'built' };
 }
 
+/**
+ * A target's builder image as the engine has it now, with one query of that one image (no build,
+ * no listing of every image in the store): the tag its current Dockerfile and scripts give, and
+ * the image's id if the engine has that tag — as `images` shows it (the first 12 hex digits), the
+ * form build keys have always used.
+ */
+export async function findBuilderImage(target: Target, engine: ContainerEngine): Promise<{ tag: string; id?: string }> {
+  const tag = builderTag(target, contextDigest(await builderContext(target)));
+  const full = await engine.imageId(tag);
+  const hex = full?.replace(/^sha256:/, '');
+  return hex && /^[0-9a-f]{12,}$/.test(hex) ? { tag, id: hex.slice(0, 12) } : { tag };
+}
+
 export async function listBuilderImages(engine: ContainerEngine): Promise<ImageInfo[]> {
   return engine.listImages(BUILDER_REPOSITORY);
 }

@@ -5,7 +5,7 @@
 export { buildPackage, type BuildEnv, type BuildOptions, type BuildResult, type RenderedSources } from './build.js';
 export { filledFields, parseBuiltMetadata, type BuiltPackageMetadata } from './built-metadata.js';
 export {
-  BUILDER_REPOSITORY, builderTag, contextDigest, ensureBaseImage, ensureImage, listBuilderImages, pruneBuilderImages,
+  BUILDER_REPOSITORY, builderTag, contextDigest, ensureBaseImage, ensureImage, findBuilderImage, listBuilderImages, pruneBuilderImages,
   type BuilderImage, type PruneResult,
 } from './images.js';
 export {

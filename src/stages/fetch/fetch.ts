@@ -7,16 +7,17 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { commitToCache, lookupCached, readSidecar, sha256File, tempPath, writeSidecar } from '../../lib/fs/cache.js';
+import { commitToCache, lookupCached, peekCached, readSidecar, sha256File, tempPath, writeSidecar } from '../../lib/fs/cache.js';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
+import { silentLogger, type Logger } from '../../lib/log.js';
 import { downloadFile, getText, type AnswerCache } from '../../lib/http.js';
 import { publicUrl, registerUrlSecrets } from '../../lib/public-url.js';
 import type { Provenance } from '../verify/index.js';
 import { parseSdistFilename } from '../../python/filenames.js';
 import { normalizeName, parseUserRequirement } from '../../python/requirement.js';
 import { resolveRelease, type ResolvedRelease } from '../resolve/index.js';
-import { applyTrustPolicy, type PolicyOutcome, type PublisherPin, type SignaturePolicy } from '../verify/index.js';
+import { applyTrustPolicy, keptTrustVerdict, type PolicyInput, type PolicyOutcome, type PublisherPin, type SignaturePolicy, type VerdictStore } from '../verify/index.js';
 import { VERSION } from '../../lib/version.js';
 
 export interface FetchOptions {
@@ -42,6 +43,12 @@ export interface FetchOptions {
   answers?: AnswerCache;
   /** Largest sdist accepted, in bytes (default {@link DEFAULT_MAX_DOWNLOAD_BYTES}). */
   maxDownloadBytes?: number;
+  /**
+   * Kept trust verdicts (stages/verify/verdicts.ts, sealed by sync). A file already in the cache
+   * under the sha256 the index lists, whose verdict is kept for exactly these inputs, is returned
+   * with `verdict: 'kept'` without being re-hashed or re-verified; passing verdicts are kept.
+   */
+  verdicts?: VerdictStore;
 }
 
 /** 512 MiB: above the largest sdists on PyPI; a download stops at the limit, before the disk fills. */
@@ -55,6 +62,12 @@ export interface FetchedSdist {
   path: string;
   sha256: string;
   provenance: Provenance;
+  /**
+   * `kept`: the verdict came from `verdicts` and the cached file was not read (its sha256 is the
+   * index's). Before its bytes are used, fetch it again without `verdicts`: that re-hashes and
+   * re-verifies it for real. Absent: hashed and verified in this call.
+   */
+  verdict?: 'kept';
 }
 
 const MAX_SIGNATURE_BYTES = 1024 * 1024;
@@ -78,6 +91,18 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
   const check = opts.signaturePolicy !== 'off' || Boolean(opts.trustLockFile) || isPinned(rel.name, opts);
   const signature = check ? await downloadSignature(rel, env, opts.answers) : undefined;
 
+  // A verdict kept for this very sha256, signature, provenance and policy: nothing of the file is read.
+  const present = opts.verdicts && rel.sha256 ? peekCached(env.cacheDir, rel.sha256, rel.filename) : undefined;
+  if (present) {
+    const provenanceJson = await cachedProvenance(present, rel, check, env);
+    const kept = await keptTrustVerdict(policyInput(present, rel.filename, rel.name, rel.sha256!, signature, provenanceJson, opts, env), env.log);
+    if (kept) {
+      env.log.debug(`${rel.filename}: cached, verdict kept (not re-hashed)`);
+      const result = fetched(rel, present, rel.sha256!, kept, opts.signaturePolicy);
+      return { ...result, verdict: 'kept' };
+    }
+  }
+
   let file = rel.sha256 ? await lookupCached(env.cacheDir, rel.sha256, rel.filename) : undefined;
   let outcome: PolicyOutcome;
   let sha256: string;
@@ -85,10 +110,7 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
   if (file) {
     env.log.debug(`${rel.filename}: cache hit ${file}`);
     sha256 = rel.sha256!;
-    // The provenance kept beside the file serves offline rebuilds; it is verified again below.
-    const kept = check ? await readSidecar(file, '.provenance') : undefined;
-    provenanceJson = kept ? { bytes: kept, source: `${file}.provenance` } : check ? await downloadProvenance(rel, env) : undefined;
-    if (provenanceJson && !kept) await writeSidecar(file, '.provenance', provenanceJson.bytes);
+    provenanceJson = await cachedProvenance(file, rel, check, env);
     outcome = await checkSignature(file, rel.filename, rel.name, sha256, signature, provenanceJson, opts, env);
   } else {
     const temp = await tempPath(env.cacheDir, rel.filename);
@@ -114,14 +136,56 @@ export async function fetchSdist(requirement: string, opts: FetchOptions, env: S
       await rm(temp, { force: true });
     }
   }
+  return fetched(rel, file, sha256, outcome, opts.signaturePolicy);
+}
+
+function fetched(rel: ResolvedRelease, file: string, sha256: string, outcome: PolicyOutcome, policy: SignaturePolicy): FetchedSdist {
   return {
     name: rel.name,
     version: rel.version,
     filename: rel.filename,
     path: file,
     sha256,
-    provenance: provenance(rel.name, rel.version, rel.filename, sha256, outcome, opts.signaturePolicy, rel),
+    provenance: provenance(rel.name, rel.version, rel.filename, sha256, outcome, policy, rel),
   };
+}
+
+/** The provenance kept beside a cached file (it serves offline rebuilds; it is verified as a fresh one), else downloaded and kept. */
+async function cachedProvenance(file: string, rel: ResolvedRelease, check: boolean, env: StageEnv): Promise<Provenanced | undefined> {
+  if (!check) return undefined;
+  const kept = await readSidecar(file, '.provenance');
+  if (kept) return { bytes: kept, source: `${file}.provenance` };
+  const downloaded = await downloadProvenance(rel, env);
+  if (downloaded) await writeSidecar(file, '.provenance', downloaded.bytes);
+  return downloaded;
+}
+
+/**
+ * Asks, ahead of {@link fetchSdist} and with no effect but reads, what it will ask: the project
+ * page, the chosen file's signature (both shared through `answers.session`) and, for a file in the
+ * cache, its kept verdict (warming the verdict store). Downloads, verifies and records nothing;
+ * what it would warn about is left to the fetch (said at debug level here). Returns the chosen
+ * file, or undefined for a local sdist; a failure is the fetch's to report, so it rejects silently.
+ */
+export async function prefetchSdist(requirement: string, opts: FetchOptions, env: StageEnv): Promise<{ filename: string; sha256?: string } | undefined> {
+  const req = parseUserRequirement(requirement);
+  if (req.kind === 'local') return undefined;
+  registerUrlSecrets(opts.indexUrl);
+  const quiet: StageEnv = { ...env, log: warningsAsDebug(env.log) };
+  const rel = await resolveRelease(req, opts, quiet);
+  const check = opts.signaturePolicy !== 'off' || Boolean(opts.trustLockFile) || isPinned(rel.name, opts);
+  const signature = check ? await downloadSignature(rel, quiet, opts.answers) : undefined;
+  const present = opts.verdicts && rel.sha256 ? peekCached(env.cacheDir, rel.sha256, rel.filename) : undefined;
+  if (present) {
+    const kept = check ? await readSidecar(present, '.provenance') : undefined;
+    const prov = kept ? { bytes: kept, source: `${present}.provenance` } : undefined;
+    await keptTrustVerdict(policyInput(present, rel.filename, rel.name, rel.sha256!, signature, prov, opts, env), silentLogger);
+  }
+  return { filename: rel.filename, ...(rel.sha256 ? { sha256: rel.sha256 } : {}) };
+}
+
+function warningsAsDebug(log: Logger): Logger {
+  return { error: log.debug, warn: log.debug, info: log.debug, debug: log.debug, child: (p) => warningsAsDebug(log.child(p)) };
 }
 
 function isPinned(project: string, opts: FetchOptions): boolean {
@@ -155,18 +219,22 @@ async function downloadSignature(rel: ResolvedRelease, env: StageEnv, answers?: 
   return res ? new Uint8Array(res.bytes) : undefined;
 }
 
+function policyInput(
+  file: string, filename: string, project: string, sha256: string, signature: Uint8Array | undefined, prov: Provenanced | undefined, opts: FetchOptions, env: StageEnv,
+): PolicyInput {
+  return {
+    policy: opts.signaturePolicy, file, displayName: filename, project: normalizeName(project), signature, sha256,
+    keyringFiles: opts.keyrings, trust: opts.trust, allowDsa: opts.allowDsa,
+    ...(prov ? { provenance: { json: parseJson(prov, filename), source: prov.source } } : {}),
+    publisherPins: opts.publisherPins, trustedRootFile: opts.trustedRootFile, cacheDir: env.cacheDir, trustLockFile: opts.trustLockFile,
+    verdicts: opts.verdicts,
+  };
+}
+
 function checkSignature(
   file: string, filename: string, project: string, sha256: string, signature: Uint8Array | undefined, prov: Provenanced | undefined, opts: FetchOptions, env: StageEnv,
 ) {
-  return applyTrustPolicy(
-    {
-      policy: opts.signaturePolicy, file, displayName: filename, project: normalizeName(project), signature, sha256,
-      keyringFiles: opts.keyrings, trust: opts.trust, allowDsa: opts.allowDsa,
-      ...(prov ? { provenance: { json: parseJson(prov, filename), source: prov.source } } : {}),
-      publisherPins: opts.publisherPins, trustedRootFile: opts.trustedRootFile, cacheDir: env.cacheDir, trustLockFile: opts.trustLockFile,
-    },
-    env.log,
-  );
+  return applyTrustPolicy(policyInput(file, filename, project, sha256, signature, prov, opts, env), env.log);
 }
 
 async function fetchLocal(file: string, opts: FetchOptions, env: StageEnv): Promise<FetchedSdist> {

@@ -4,7 +4,8 @@
  * Publishers, under the signature policy and the trust lock; the provenance record that says what
  * was verified.
  */
-export { applyTrustPolicy, type PolicyInput, type PolicyOutcome, type SignaturePolicy } from './policy.js';
+export { applyTrustPolicy, keptTrustVerdict, type PolicyInput, type PolicyOutcome, type SignaturePolicy } from './policy.js';
+export { usableVerdict, verdictKey, type KeptVerdict, type VerdictStore } from './verdicts.js';
 export { verifyDetachedSignature, type SignatureCheck, type VerifyInput } from './signature.js';
 export { loadKeyrings, readKeyringFile, type KeyringKey } from './keyring.js';
 export type { Provenance, SignatureStatus } from './provenance.js';

@@ -8,8 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type * as OpenPGP from 'openpgp';
-import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
+import { loadOpenpgp } from './openpgp-module.js';
 
 export interface KeyringKey {
   key: OpenPGP.PublicKey;
@@ -30,6 +30,7 @@ export async function readKeyringFile(file: string): Promise<KeyringKey[]> {
     throw new Py2DistroError('E_KEYRING', `cannot read keyring ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
   }
   const text = bytes.toString('latin1');
+  const pgp = await loadOpenpgp();
   const keys: OpenPGP.PublicKey[] = [];
   try {
     if (text.includes('-----BEGIN PGP')) {
@@ -41,10 +42,10 @@ export async function readKeyringFile(file: string): Promise<KeyringKey[]> {
             hint: 'A keyring for verification holds public keys only: export it with `gpg --armor --export FPR`.',
           });
         }
-        keys.push(...(await openpgp.readKeys({ armoredKeys: block })));
+        keys.push(...(await pgp.readKeys({ armoredKeys: block })));
       }
     } else {
-      keys.push(...(await openpgp.readKeys({ binaryKeys: new Uint8Array(bytes) })));
+      keys.push(...(await pgp.readKeys({ binaryKeys: new Uint8Array(bytes) })));
     }
   } catch (err) {
     if (err instanceof Py2DistroError) throw err;

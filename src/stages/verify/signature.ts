@@ -7,12 +7,16 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type * as OpenPGP from 'openpgp';
-import { openpgp } from '../../lib/openpgp.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { findKey, primaryUserId, type KeyringKey } from './keyring.js';
+import { loadOpenpgp } from './openpgp-module.js';
 
 export type SignatureCheck =
-  | { status: 'verified'; signer: string; signingKey: string; userId: string }
+  /**
+   * `validUntil`: the first moment the verdict stops holding — the primary key's, the signing
+   * subkey's or the signature's own expiry (ISO 8601); absent when none expires.
+   */
+  | { status: 'verified'; signer: string; signingKey: string; userId: string; validUntil?: string }
   /** v3 signatures are not verified at all (RFC 9580 deprecates them; gpg ignores them too). */
   | { status: 'unsigned'; reason: string };
 
@@ -31,12 +35,13 @@ export interface VerifyInput {
   keyringFiles: readonly string[];
 }
 
-const WEAK_HASHES = new Map<number, string>([
-  [openpgp.enums.hash.md5, 'MD5'],
-  [openpgp.enums.hash.sha1, 'SHA-1'],
-  [openpgp.enums.hash.ripemd, 'RIPEMD-160'],
-]);
-const DSA = openpgp.enums.publicKey.dsa;
+function weakHashes(pgp: typeof OpenPGP): Map<number, string> {
+  return new Map<number, string>([
+    [pgp.enums.hash.md5, 'MD5'],
+    [pgp.enums.hash.sha1, 'SHA-1'],
+    [pgp.enums.hash.ripemd, 'RIPEMD-160'],
+  ]);
+}
 
 /** Tag and version of each packet (RFC 9580 §4.2), read before openpgp.js, which drops v3 silently. */
 export function signaturePacketVersions(bytes: Uint8Array): number[] {
@@ -72,7 +77,7 @@ export function signaturePacketVersions(bytes: Uint8Array): number[] {
 /** Armored or binary signature → binary packets. */
 export async function signatureBytes(sig: Uint8Array | string): Promise<Uint8Array> {
   const text = typeof sig === 'string' ? sig : Buffer.from(sig).toString('latin1');
-  if (text.includes('-----BEGIN PGP SIGNATURE-----')) return (await openpgp.unarmor(text)).data as Uint8Array;
+  if (text.includes('-----BEGIN PGP SIGNATURE-----')) return (await (await loadOpenpgp()).unarmor(text)).data as Uint8Array;
   return typeof sig === 'string' ? new Uint8Array(Buffer.from(sig, 'latin1')) : sig;
 }
 
@@ -96,16 +101,17 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Signa
   if (!versions.length) throw formatError('no signature packet');
   if (versions.every((v) => v === 3)) return { status: 'unsigned', reason: 'only a v3 signature, which is not accepted' };
 
+  const pgp = await loadOpenpgp();
   let signature: OpenPGP.Signature;
   try {
-    signature = await openpgp.readSignature({ binarySignature: bytes });
+    signature = await pgp.readSignature({ binarySignature: bytes });
   } catch (err) {
     throw formatError((err as Error).message, err);
   }
   const pins = (input.trust.get(project) ?? []).map((p) => p.toUpperCase());
   const keyrings = input.keyringFiles.length ? input.keyringFiles.join(', ') : '(no --keyring given)';
   const refusals: Py2DistroError[] = [];
-  const candidates: { entry: KeyringKey; keyId: string; subkeyFingerprint: string }[] = [];
+  const candidates: { entry: KeyringKey; keyId: string; subkeyFingerprint: string; expires: number }[] = [];
 
   for (const packet of signature.packets) {
     if (packet.version === 3) continue;
@@ -113,7 +119,7 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Signa
     const issuerFpr = packet.issuerFingerprint ? Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase() : undefined;
     const who = issuerFpr ?? `key ID ${keyId}`;
     const details = { file, keyId, fingerprint: issuerFpr, project };
-    const weak = WEAK_HASHES.get(packet.hashAlgorithm ?? 0);
+    const weak = weakHashes(pgp).get(packet.hashAlgorithm ?? 0);
     if (weak) {
       refusals.push(new Py2DistroError('E_SIGNATURE_WEAK', `${file}: signature by ${who} uses ${weak}, which is refused`, {
         hint: 'Ask upstream to re-sign with SHA-256 or stronger (gpg --digest-algo SHA512); SHA-1/MD5 signatures are refused as apt and gpgv refuse them.',
@@ -145,17 +151,20 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Signa
       }));
       continue;
     }
-    const refusal = await keyRefusal(found.entry, keyId, file, input.allowDsa);
-    if (refusal) refusals.push(refusal);
-    else candidates.push({ entry: found.entry, keyId, subkeyFingerprint: found.subkeyFingerprint });
+    const judged = await keyRefusal(found.entry, keyId, file, input.allowDsa);
+    if (judged instanceof Py2DistroError) refusals.push(judged);
+    else candidates.push({ entry: found.entry, keyId, subkeyFingerprint: found.subkeyFingerprint, expires: Math.min(judged.keyExpires, signatureExpiry(packet)) });
   }
   if (!candidates.length) throw refusals[0] ?? formatError('no usable signature packet');
 
-  const verified = await cryptoVerify(input.file, signature, candidates.map((c) => c.entry.key), input.allowDsa);
+  const verified = await cryptoVerify(pgp, input.file, signature, candidates.map((c) => c.entry.key), input.allowDsa);
   for (const c of candidates) {
     const outcome = verified.get(c.keyId);
     if (outcome === true) {
-      return { status: 'verified', signer: c.entry.fingerprint, signingKey: c.subkeyFingerprint, userId: await primaryUserId(c.entry.key) };
+      return {
+        status: 'verified', signer: c.entry.fingerprint, signingKey: c.subkeyFingerprint, userId: await primaryUserId(c.entry.key),
+        ...(Number.isFinite(c.expires) ? { validUntil: new Date(c.expires).toISOString() } : {}),
+      };
     }
     refusals.unshift(new Py2DistroError('E_SIGNATURE_BAD', `${file}: BAD signature from ${c.entry.fingerprint} — the file does not match what was signed`, {
       cause: outcome instanceof Error ? outcome : undefined,
@@ -165,8 +174,18 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Signa
   throw refusals[0];
 }
 
-/** The refusals that depend on the key itself, judged *now* as gpgv does. */
-async function keyRefusal(entry: KeyringKey, keyId: string, file: string, allowDsa: boolean): Promise<Py2DistroError | undefined> {
+/** When a signature packet expires (RFC 9580 §5.2.3.18: seconds after its creation), in ms; Infinity if never. */
+function signatureExpiry(packet: OpenPGP.SignaturePacket): number {
+  const seconds = packet.signatureExpirationTime;
+  if (packet.signatureNeverExpires || !seconds || !packet.created) return Infinity;
+  return packet.created.getTime() + seconds * 1000;
+}
+
+/**
+ * The refusals that depend on the key itself, judged *now* as gpgv does; when there is none, the
+ * time (ms) the primary key or the signing subkey expires (Infinity: never).
+ */
+async function keyRefusal(entry: KeyringKey, keyId: string, file: string, allowDsa: boolean): Promise<Py2DistroError | { keyExpires: number }> {
   const now = new Date();
   const fpr = entry.fingerprint;
   const details = { file, fingerprint: fpr, keyId };
@@ -175,7 +194,9 @@ async function keyRefusal(entry: KeyringKey, keyId: string, file: string, allowD
   if (revoked) return new Py2DistroError('E_SIGNATURE_KEY_REVOKED', `${file}: signed by ${fpr}, which its owner has revoked`, { details });
   const primaryExpiry = await entry.key.getExpirationTime().catch(() => null);
   const subExpiry = signing === entry.key ? Infinity : await (signing as OpenPGP.Subkey).getExpirationTime(now).catch(() => null);
+  let keyExpires = Infinity;
   for (const exp of [primaryExpiry, subExpiry]) {
+    if (exp instanceof Date) keyExpires = Math.min(keyExpires, exp.getTime());
     if (exp === null || (exp instanceof Date && exp.getTime() <= now.getTime())) {
       const when = exp instanceof Date ? exp.toISOString().slice(0, 10) : 'unknown date';
       return new Py2DistroError('E_SIGNATURE_KEY_EXPIRED', `${file}: signed by ${fpr}, which expired on ${when}`, { details });
@@ -188,20 +209,22 @@ async function keyRefusal(entry: KeyringKey, keyId: string, file: string, allowD
       details,
     });
   }
-  return undefined;
+  return { keyExpires };
 }
 
 /**
  * openpgp.js streaming detached verify: the `data` stream must be read to its end before the
  * `verified` promises settle (otherwise they never do), so it is drained here chunk by chunk.
  */
-async function cryptoVerify(file: string, signature: OpenPGP.Signature, keys: OpenPGP.PublicKey[], allowDsa: boolean): Promise<Map<string, true | Error>> {
+async function cryptoVerify(
+  pgp: typeof OpenPGP, file: string, signature: OpenPGP.Signature, keys: OpenPGP.PublicKey[], allowDsa: boolean,
+): Promise<Map<string, true | Error>> {
   const config = allowDsa
-    ? { rejectPublicKeyAlgorithms: new Set([...openpgp.config.rejectPublicKeyAlgorithms].filter((a) => a !== DSA)) }
+    ? { rejectPublicKeyAlgorithms: new Set([...pgp.config.rejectPublicKeyAlgorithms].filter((a) => a !== pgp.enums.publicKey.dsa)) }
     : {};
   const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
-  const message = await openpgp.createMessage({ binary: stream });
-  const result = await openpgp.verify({ message, signature, verificationKeys: keys, format: 'binary', config });
+  const message = await pgp.createMessage({ binary: stream });
+  const result = await pgp.verify({ message, signature, verificationKeys: keys, format: 'binary', config });
   const reader = (result.data as ReadableStream<Uint8Array>).getReader();
   while (!(await reader.read()).done) {
     /* drain: the hash is computed as the data flows through */

@@ -3,93 +3,37 @@
  * answers with If-None-Match and reuses them on 304, extracts and renders nothing, starts no
  * container and builds nothing; a changed index answer is picked up; tampered cache entries change
  * nothing that is built. The first sync runs the real pipeline with dpkg-deb standing in for the
- * container build (as bench/sync-noop.ts), so the test needs no builder run.
+ * container build (test/helpers/sync-harness.ts, as bench/sync-noop.ts), so the test needs no builder run.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseConfigText } from '../../../src/api/config.ts';
-import { createRealBackend } from '../../../src/api/sync/backend.ts';
-import { openSyncCaches, syncCacheDir } from '../../../src/api/sync/caches.ts';
-import { loadManifest } from '../../../src/api/sync/manifest.ts';
-import { runSync } from '../../../src/api/sync/run.ts';
-import { fetchOptionsFrom } from '../../../src/cli/options/fetch.ts';
-import { getTarget } from '../../../src/distro/targets.ts';
-import { createLogger } from '../../../src/lib/log.ts';
-import { selectEngine } from '../../../src/stages/build/engines/index.ts';
-import { parseSigningKey } from '../../../src/stages/sign/key.ts';
-import { ROOT, runCli } from '../../helpers/cli.ts';
-import { startIndexServer, type IndexServer } from '../../helpers/index-server.ts';
-import { generateKey, signDetached, writeKeyring, type TestKey } from '../../helpers/keys.ts';
-import { makeDeb, makeOrgKey } from '../../helpers/packages.ts';
-import { makeSdist, purePythonProject } from '../../helpers/sdist.ts';
+import { syncCacheDir } from '../../../src/api/sync/caches.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { createSyncSet, type SyncSet } from '../../helpers/sync-harness.ts';
 
-process.env.CONTAINERS_CONF ??= path.join(ROOT, 'test/fixtures/containers.conf');
+let set: SyncSet;
 let dir: string;
-let index: IndexServer;
-let upstream: TestKey;
-let org: { file: string; armored: string };
-const names = ['cleaf', 'cmid', 'ctop'];
-
-async function publish(name: string, version: string, deps: string[]): Promise<void> {
-  const file = await makeSdist(purePythonProject(name, version, { deps }), path.join(dir, 'sdists'));
-  const content = await readFile(file);
-  index.addFile(name, { filename: path.basename(file), content, signature: await signDetached(content, upstream) });
-}
-
-const configFile = () => path.join(dir, 'py2distro.yaml');
-const stateDir = () => path.join(dir, 'repo', '.py2distro-sync');
-const cacheDir = () => path.join(dir, 'cache');
-
-/** One in-process sync with the real backend and sync's caches; builds stood in by dpkg-deb. Returns what it built. */
-async function syncInProcess() {
-  const config = parseConfigText(await readFile(configFile(), 'utf8'));
-  const log = createLogger({ level: 'warn' });
-  const workDir = await mkdtemp(path.join(dir, 'work-'));
-  const caches = await openSyncCaches(cacheDir(), stateDir());
-  const env = { log, workDir, cacheDir: cacheDir() };
-  const built: string[] = [];
-  const backend = createRealBackend({
-    engine: await selectEngine({ config }), env, repoDir: path.join(dir, 'repo'), store: caches.store,
-    fetchOptions: { ...fetchOptionsFrom({}, config), trustLockFile: path.join(stateDir(), 'trust-lock.json'), answers: caches.answers },
-    loadKey: () => parseSigningKey(org.armored, undefined), publish: {},
-  });
-  backend.build = async ({ node, rendered, outDir }) => {
-    built.push(`${node.name}=${node.version}`);
-    return { files: [await makeDeb(path.join(outDir, 'debian-bookworm'), { name: `python3-${node.name}`, version: rendered.packageVersion })] };
-  };
-  const report = await runSync({
-    manifest: await loadManifest({ packages: config.packages, configFile: configFile() }), targets: [getTarget('debian-bookworm')], backend,
-    stateDir: stateDir(), workDir, cacheDir: cacheDir(), jobs: 2, failFast: false, conflictPolicy: 'build',
-    keyOptions: { maintainer: undefined, templates: undefined, runTests: false }, log,
-  });
-  assert.ok(report.ok, JSON.stringify(report.targets[0]?.packages));
-  return { report, built: built.sort() };
-}
+let index: SyncSet['index'];
+let upstream: SyncSet['upstream'];
+const configFile = () => set.configFile;
+const cacheDir = () => set.cacheDir;
+const publish = (name: string, version: string, deps: string[]) => set.publish(name, version, deps);
+const syncInProcess = () => set.syncInProcess();
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-sync-cache-'));
-  index = await startIndexServer({ mode: 'json' });
-  upstream = await generateKey({ name: 'Cache Upstream' });
-  await writeKeyring(path.join(dir, 'upstream.asc'), [upstream]);
-  org = await makeOrgKey(path.join(dir, 'keys'), 'ed25519');
+  set = await createSyncSet('p2d-sync-cache-', ['cleaf', 'cmid', 'ctop']);
+  ({ dir, index, upstream } = set);
   await publish('cleaf', '1.0', []);
   await publish('cmid', '1.0', ['cleaf>=1.0']);
   await publish('ctop', '1.0', ['cmid', 'six>=1.10']);
-  await writeFile(configFile(), [
-    `index-url: ${index.url}`, 'signature-policy: required', `keyrings: [${path.join(dir, 'upstream.asc')}]`, 'trust:',
-    ...names.map((n) => `  ${n}: ${upstream.fingerprint}`), 'targets: [debian-bookworm]', `repo: ${path.join(dir, 'repo')}`,
-    `sign-key: ${org.file}`, 'packages:', ...names.map((n) => `  - ${n}`), '',
-  ].join('\n'));
   const first = await syncInProcess();
   assert.deepEqual(first.built, ['cleaf=1.0', 'cmid=1.0', 'ctop=1.0']);
 });
 
 after(async () => {
-  await index?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await set?.close();
 });
 
 test('sync cache: a no-op sync (real CLI) reuses 304 answers, extracts and renders nothing, starts no container, builds nothing', async () => {
@@ -122,23 +66,50 @@ test('sync cache: a changed index answer is picked up (new release rebuilt with 
   assert.deepEqual((await syncInProcess()).built, []);
 });
 
-test('sync cache: tampered cache entries (index answers, metadata, render digests) change nothing that is built', async () => {
+/** Each change, if believed, would change the build or the trust: see the comments. */
+function tamper(kind: string, value: Record<string, unknown>): void {
+  // Another digest rebuilds; another dependency list changes the closure.
+  if (kind === 'render') value.digest = '0'.repeat(64);
+  if (kind === 'inspected') value.requiresDist = [];
+  // An empty index page makes the project vanish.
+  if (kind === 'index-answer') value.body = Buffer.from('{"meta":{"api-version":"1.0"},"files":[]}').toString('base64');
+  // Another signer would be reported (and trusted).
+  if (kind === 'trust-verdict') (value.outcome as Record<string, unknown>).signer = 'F'.repeat(40);
+}
+
+test('sync cache: tampered cache entries and packs (index answers, metadata, render digests, trust verdicts) change nothing that is built or trusted', async () => {
   const root = syncCacheDir(cacheDir());
   const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
   const kinds = new Set<string>();
+  let packs = 0;
   for (const f of files) {
     const entry = JSON.parse(await readFile(f, 'utf8'));
+    if (entry.schema === 'py2distro-sealed-pack/1') {
+      // A pack (one file of a run's entries, sealed as a whole): edited without its seal.
+      packs++;
+      const entries = (JSON.parse(entry.body) as [string, string][]).map(([id, text]): [string, string] => {
+        const value = JSON.parse(text);
+        tamper(id.split('\0')[0]!, value);
+        return [id, JSON.stringify(value)];
+      });
+      await writeFile(f, JSON.stringify({ ...entry, body: JSON.stringify(entries) }));
+      continue;
+    }
     const value = JSON.parse(entry.value);
     kinds.add(entry.kind);
-    // Each change, if believed, would change the build: another digest rebuilds, another version or
-    // dependency list changes the closure, an empty index page makes the project vanish.
-    if (entry.kind === 'render') value.digest = '0'.repeat(64);
-    if (entry.kind === 'inspected') value.requiresDist = [];
-    if (entry.kind === 'index-answer') value.body = Buffer.from('{"meta":{"api-version":"1.0"},"files":[]}').toString('base64');
+    tamper(entry.kind, value);
     await writeFile(f, JSON.stringify({ ...entry, value: JSON.stringify(value) }));
   }
-  assert.deepEqual([...kinds].sort(), ['index-answer', 'inspected', 'render']);
+  assert.deepEqual([...kinds].sort(), ['index-answer', 'inspected', 'render', 'trust-verdict']);
+  assert.ok(packs >= 1, 'the CLI run left a pack');
   const { built, report } = await syncInProcess();
   assert.deepEqual(built, []);
   assert.deepEqual(report.targets[0]!.packages.map((p) => `${p.name}:${p.version}:${p.status}`), ['cleaf:1.1:skipped', 'cmid:1.0:skipped', 'ctop:1.0:skipped']);
+  assert.ok(report.targets[0]!.packages.every((p) => p.signature.signer === upstream.fingerprint), JSON.stringify(report.targets[0]!.packages.map((p) => p.signature)));
+  // And the real CLI, which reads the (tampered) pack first, agrees.
+  const r = await runCli(['--config', configFile(), '--cache-dir', cacheDir(), 'sync', '--json'], { cwd: dir });
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+  const cli = JSON.parse(r.stdout);
+  assert.equal(cli.summary.built, 0);
+  assert.ok(cli.targets[0].packages.every((p: { signature: { signer?: string } }) => p.signature.signer === upstream.fingerprint));
 });

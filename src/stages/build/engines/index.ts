@@ -34,6 +34,12 @@ export interface EngineChoice {
   env?: NodeJS.ProcessEnv;
   /** Injected in unit tests; src/exec.ts `run` otherwise. */
   runner?: Runner;
+  /**
+   * Check that the engine answers before its first container, pull, import or image build, not
+   * now (sync: a sync where nothing changed starts none, and the check costs a `podman info`).
+   * Queries (image lists and ids) run unchecked; when one fails, the check explains why.
+   */
+  deferCheck?: boolean;
 }
 
 /** Absolute path of an executable on PATH, or undefined. */
@@ -96,20 +102,60 @@ export async function selectEngine(choice: EngineChoice = {}): Promise<Container
   }
   const host = resolveEngineHost(name, { hostFlag: choice.hostFlag, config: choice.config?.['engine-host'], engineArgs: globalArgs, env });
   const engine = createEngine(name, runner, globalArgs, host, choice.bindMounts ?? choice.config?.['bind-mounts'], containerLimits(choice.config?.['container-limits']));
-  try {
-    await engine.checkReachable();
-  } catch (err) {
-    if (err instanceof Py2DistroError && err.code === 'E_ENGINE_UNREACHABLE') {
-      throw new Py2DistroError('E_ENGINE_UNREACHABLE', host.remote ? `${err.message} (engine host from ${host.from}${host.url ? `: ${host.url}` : ''})` : err.message, {
-        cause: err,
-        hint: host.remote
-          ? `Check that the engine service at ${host.url ?? host.from} is running and reachable (podman system service / dockerd), and that you may use it.`
-          : name === 'docker'
-            ? 'Start the Docker daemon (systemctl start docker) and make sure you may use its socket, or use --engine podman.'
-            : 'Run `podman info` to see why podman fails; set CONTAINERS_CONF or config `engine-args` (e.g. ["--runtime", "runc"]) for this machine.',
-      });
+  const check = async () => {
+    try {
+      await engine.checkReachable();
+    } catch (err) {
+      if (err instanceof Py2DistroError && err.code === 'E_ENGINE_UNREACHABLE') {
+        throw new Py2DistroError('E_ENGINE_UNREACHABLE', host.remote ? `${err.message} (engine host from ${host.from}${host.url ? `: ${host.url}` : ''})` : err.message, {
+          cause: err,
+          hint: host.remote
+            ? `Check that the engine service at ${host.url ?? host.from} is running and reachable (podman system service / dockerd), and that you may use it.`
+            : name === 'docker'
+              ? 'Start the Docker daemon (systemctl start docker) and make sure you may use its socket, or use --engine podman.'
+              : 'Run `podman info` to see why podman fails; set CONTAINERS_CONF or config `engine-args` (e.g. ["--runtime", "runc"]) for this machine.',
+        });
+      }
+      throw err;
     }
-    throw err;
-  }
+  };
+  if (choice.deferCheck) return checkedBeforeUse(engine, check);
+  await check();
   return engine;
+}
+
+/**
+ * `engine` with `check` run once, before the first operation that starts a container or builds,
+ * pulls or imports an image; a failed query (image list or id) runs it too, so that an engine that
+ * does not answer is reported as such rather than as a failed command.
+ */
+function checkedBeforeUse(engine: ContainerEngine, check: () => Promise<void>): ContainerEngine {
+  let checking: Promise<void> | undefined;
+  const once = () => (checking ??= check());
+  const before = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    await once();
+    return fn(...a);
+  };
+  const explained = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    try {
+      return await fn(...a);
+    } catch (err) {
+      await once();
+      throw err;
+    }
+  };
+  return {
+    ...engine,
+    checkReachable: once,
+    tryPull: before(engine.tryPull),
+    importRootfs: before(engine.importRootfs),
+    buildImage: before(engine.buildImage),
+    runContainer: before(engine.runContainer),
+    createContainer: before(engine.createContainer),
+    copyIn: before(engine.copyIn),
+    copyOut: before(engine.copyOut),
+    startContainer: before(engine.startContainer),
+    listImages: explained(engine.listImages),
+    imageId: explained(engine.imageId),
+  };
 }

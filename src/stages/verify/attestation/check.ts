@@ -5,7 +5,7 @@
  * from the verified certificate only, never from the index's unsigned `publisher` object.
  */
 import { Py2DistroError } from '../../../lib/errors.js';
-import { identityToPin, describeIdentity, formatPublisherPin, publisherMismatches, type PublisherPin } from './publisher.js';
+import { identityToPin, describeIdentity, formatPublisherPin, publisherMismatches, trustPublisherFlag, type PublisherPin } from './publisher.js';
 import type { Attestation } from './shape.js';
 import type { LoadedTrustedRoot } from './trusted-root.js';
 import { verifyAttestation, type AttestationResult } from './verify.js';
@@ -39,10 +39,7 @@ export interface CheckInput {
   trustedRoot: LoadedTrustedRoot;
 }
 
-/** `--trust-publisher NAME=PIN` as the user would type it. */
-export function trustPublisherFlag(project: string, pin: string): string {
-  return `--trust-publisher ${project}=${pin}`;
-}
+export { trustPublisherFlag };
 
 /** The identity string recorded for a verified attestation (what the trust lock compares). */
 export function publisherOf(result: AttestationResult): { publisher: string; pinnable: boolean } {

@@ -22,6 +22,11 @@ import type { CertificateIdentity } from './identity.js';
 export { ISSUERS, parsePublisherPin, formatPublisherPin, type PublisherPin } from '../../../python/publisher-pin.js';
 import { EMAIL, ISSUERS, WORKFLOW_FILE, formatPublisherPin, isCiFilePath, isGithubRepository, isGitlabRepository, type PublisherPin } from '../../../python/publisher-pin.js';
 
+/** `--trust-publisher NAME=PIN` as the user would type it. */
+export function trustPublisherFlag(project: string, pin: string): string {
+  return `--trust-publisher ${project}=${pin}`;
+}
+
 /** `true` iff `uri` is exactly `prefix` followed by a non-empty ref (the part after '@'). */
 function hasPrefixAndRef(uri: string | undefined, prefix: string): boolean {
   return uri !== undefined && uri.startsWith(prefix) && uri.length > prefix.length;

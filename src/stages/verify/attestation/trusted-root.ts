@@ -18,11 +18,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { initTUF } from '@sigstore/tuf';
-import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import type { TrustMaterial } from '@sigstore/verify';
 import { writeFileAtomic } from '../../../lib/fs/atomic.js';
 import { Py2DistroError } from '../../../lib/errors.js';
+
+// The Sigstore libraries (CommonJS) are required when a root is first parsed, not at start-up:
+// most runs verify no attestation, and a sync whose verdicts are known verifies nothing.
+const requireHere = createRequire(import.meta.url);
+const sigstoreSpecs = () => requireHere('@sigstore/protobuf-specs') as typeof import('@sigstore/protobuf-specs');
+const sigstoreVerify = () => requireHere('@sigstore/verify') as typeof import('@sigstore/verify');
 
 /** SHA-256 of the public-good trusted_root.json embedded in @sigstore/tuf 4.0.2 (and 5.0.1). */
 export const PUBLIC_GOOD_TRUSTED_ROOT_SHA256 = '6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66';
@@ -59,11 +64,11 @@ export function parseTrustedRoot(bytes: Uint8Array, source: string): LoadedTrust
     throw rootError(source, `has mediaType ${JSON.stringify(mediaType)}, not a Sigstore trusted root`, hint);
   }
   try {
-    const trustedRoot = TrustedRoot.fromJSON(json);
+    const trustedRoot = sigstoreSpecs().TrustedRoot.fromJSON(json);
     if (trustedRoot.certificateAuthorities.length === 0 || trustedRoot.tlogs.length === 0) {
       throw new Error('no certificate authorities or no transparency logs');
     }
-    return { trustedRoot, trustMaterial: toTrustMaterial(trustedRoot), sha256, source };
+    return { trustedRoot, trustMaterial: sigstoreVerify().toTrustMaterial(trustedRoot), sha256, source };
   } catch (cause) {
     throw rootError(source, `is not a usable trusted root (${(cause as Error).message})`, hint, cause);
   }
@@ -103,13 +108,34 @@ export function refreshedRootPath(cacheDir: string): string {
   return path.join(cacheDir, 'sigstore', TRUSTED_ROOT_TARGET);
 }
 
+/** The root file {@link loadTrustedRoot} would read, or undefined for the pinned embedded one. */
+function chosenRootFile(file?: string, cacheDir?: string): string | undefined {
+  return file ?? (cacheDir && existsSync(refreshedRootPath(cacheDir)) ? refreshedRootPath(cacheDir) : undefined);
+}
+
+/**
+ * Which root {@link loadTrustedRoot} would verify against, without parsing it: the pinned digest of
+ * the embedded one, or the path and sha256 of the file's bytes now (a kept verdict is bound to it).
+ */
+export function trustedRootIdentity(file?: string, cacheDir?: string): string {
+  const chosen = chosenRootFile(file, cacheDir);
+  if (chosen === undefined) return `embedded:${PUBLIC_GOOD_TRUSTED_ROOT_SHA256}`;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(chosen);
+  } catch {
+    return `unreadable:${path.resolve(chosen)}`;
+  }
+  return `file:${path.resolve(chosen)}:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
 /**
  * Load the trusted root: `file` when given (the user chose it: no pin; its digest is recorded),
  * else the one `trust refresh` fetched into the cache, else the pinned public-good root shipped in
  * @sigstore/tuf. Parsed once per process and path.
  */
 export function loadTrustedRoot(file?: string, cacheDir?: string): LoadedTrustedRoot {
-  const chosen = file ?? (cacheDir && existsSync(refreshedRootPath(cacheDir)) ? refreshedRootPath(cacheDir) : undefined);
+  const chosen = chosenRootFile(file, cacheDir);
   const key = chosen ?? '(embedded)';
   let root = loaded.get(key);
   if (!root) {
@@ -158,6 +184,7 @@ export async function refreshTrustedRoot(
   const mirrorURL = options.mirrorURL ?? PUBLIC_GOOD_TUF_MIRROR;
   let text: string;
   try {
+    const { initTUF } = await import('@sigstore/tuf');
     const tuf = await initTUF({ cachePath: path.join(cacheDir, 'sigstore', 'tuf'), mirrorURL, timeout: options.timeoutMs ?? 10_000 });
     text = await tuf.getTarget(TRUSTED_ROOT_TARGET);
   } catch (cause) {

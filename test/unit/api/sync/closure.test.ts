@@ -129,3 +129,47 @@ test('closure: --hash pins apply to the whole closure (pip hash-checking mode): 
   const plain = await computeClosure({ manifest: manifestOf('top'), target: bookworm, archive, backend: fakeBackend({ top: { '1.0': ['middle>=1'] }, middle: { '1.0': [] } }), conflictPolicy: 'build' });
   assert.equal(plain.nodes.get('middle')!.blocked, undefined);
 });
+
+test('closure with prefetch hints: the same closure and the same resolve calls, in order; no hint for what the walk would not resolve', async () => {
+  const scenarios: { index: Record<string, Record<string, string[]>>; manifest: () => Manifest; policy: 'build' | 'fail' }[] = [
+    { index: { top: { '1.0': ['middle>=1', 'six>=1.10', 'attrs'] }, middle: { '1.0': [], '1.2': [], '2.0': [] } }, manifest: () => manifestOf('top', 'middle<2'), policy: 'fail' },
+    { index: { a: { '1': ['six>=1.0'] }, b: { '1': ['c'] }, c: { '1': ['six>=1.17'] }, six: { '1.17.0': [] } }, manifest: () => manifestOf('a', 'b'), policy: 'build' },
+    { index: { top: { '1.0': ['six>=1.17'] }, six: { '1.17.0': [] } }, manifest: () => manifestOf('top'), policy: 'fail' },
+    {
+      index: { top: { '1.0': ['middle>=1'] }, middle: { '1.0': [] } }, policy: 'build',
+      manifest: () => ({ entries: [parseRequirementLine('top==1.0', 'requirements.txt:1', ['a'.repeat(64)])], constraints: new Map() }),
+    },
+  ];
+  for (const s of scenarios) {
+    const plainCalls: ClosureRequest[] = [];
+    const plain = await computeClosure({ manifest: s.manifest(), target: bookworm, archive, backend: fakeBackend(s.index, plainCalls), conflictPolicy: s.policy });
+    const calls: ClosureRequest[] = [];
+    const hints: ClosureRequest[] = [];
+    const backend = { ...fakeBackend(s.index, calls), prefetch: (r: ClosureRequest) => void hints.push(r) };
+    const hinted = await computeClosure({ manifest: s.manifest(), target: bookworm, archive, backend, conflictPolicy: s.policy });
+    assert.deepEqual(calls, plainCalls, 'the walk asks the same, in the same order');
+    assert.deepEqual(JSON.stringify([...hinted.nodes], (k, v) => (k === 'handle' ? undefined : v)), JSON.stringify([...plain.nodes], (k, v) => (k === 'handle' ? undefined : v)));
+    assert.deepEqual(hinted.conflicts, plain.conflicts);
+    // What the distro provides acceptably and what hash-checking mode refuses is never asked ahead.
+    assert.ok(!hints.some((h) => h.name === 'attrs' || (h.name === 'six' && !h.specifier.includes('1.17'))), JSON.stringify(hints));
+    if (s.manifest().entries[0]!.hashes.length) assert.deepEqual(hints.map((h) => h.name), ['top']);
+    // Every resolve was hinted first (so its answers were on their way).
+    for (const c of calls) assert.ok(hints.some((h) => JSON.stringify(h) === JSON.stringify(c)), `not hinted: ${JSON.stringify(c)}`);
+  }
+});
+
+test('prefetchRoots: the manifest projects with their constraints, markers applied, local sdists and unhashed roots in hash mode left out', async () => {
+  const { prefetchRoots } = await import('../../../../src/api/sync/closure.js');
+  const hints: ClosureRequest[] = [];
+  const backend = { ...fakeBackend({}), prefetch: (r: ClosureRequest) => void hints.push(r) };
+  const manifest = manifestOf('top>=1', 'old; python_version < "3.8"', 'other');
+  manifest.constraints.set('top', [{ specifier: '<3', source: 'c.txt:1' }]);
+  prefetchRoots(manifest, bookworm, backend);
+  assert.deepEqual(hints.map((h) => `${h.name}${h.specifier}`), ['top>=1,<3', 'other']);
+  const hashed: ClosureRequest[] = [];
+  prefetchRoots(
+    { entries: [parseRequirementLine('top==1.0', 'r.txt:1', ['a'.repeat(64)]), parseRequirementLine('other', 'r.txt:2')], constraints: new Map() },
+    bookworm, { ...fakeBackend({}), prefetch: (r: ClosureRequest) => void hashed.push(r) },
+  );
+  assert.deepEqual(hashed.map((h) => h.name), ['top']);
+});

@@ -48,3 +48,67 @@ test('sealed store: a changed value, a moved entry, a foreign secret or garbage 
   for (const f of await entries(root)) if ((await readFile(f, 'utf8')).includes('fine')) await writeFile(f, '{not json');
   assert.equal(await store.get('render', 'k4'), undefined);
 });
+
+test('sealed store packs: flush writes the entries a run used as one sealed file; the next store reads it whole', async () => {
+  const secret = Buffer.alloc(32, 3);
+  const root = path.join(dir, 'packed');
+  const run1 = createSealedStore(root, secret, { pack: 'sync' });
+  await run1.put('render', 'k1', { digest: 'one' });
+  await run1.put('render', 'k2', { digest: 'two' });
+  await run1.flush();
+  const packFile = (await entries(path.join(root, 'packs')))[0]!;
+  // The next run uses k1 only: read from the pack even with the entry's own file gone.
+  for (const f of await entries(path.join(root, 'render'))) await rm(f);
+  const run2 = createSealedStore(root, secret, { pack: 'sync' });
+  assert.deepEqual(await run2.get('render', 'k1'), { digest: 'one' });
+  const before = (await stat(packFile)).mtimeMs;
+  await run2.flush();
+  assert.ok((await readFile(packFile, 'utf8')).includes('k1'));
+  assert.ok(!(await readFile(packFile, 'utf8')).includes('k2'), 'an entry no run asked for leaves the pack');
+  // A run that uses exactly what the pack holds does not rewrite it.
+  const run3 = createSealedStore(root, secret, { pack: 'sync' });
+  assert.deepEqual(await run3.get('render', 'k1'), { digest: 'one' });
+  const mtime = (await stat(packFile)).mtimeMs;
+  await run3.flush();
+  assert.equal((await stat(packFile)).mtimeMs, mtime);
+  assert.ok(mtime >= before);
+});
+
+test('sealed store packs: an edited pack, one of another secret or garbage is ignored (the entries\' own files are read)', async () => {
+  const secret = Buffer.alloc(32, 4);
+  const root = path.join(dir, 'packed-tamper');
+  const run1 = createSealedStore(root, secret, { pack: 'sync' });
+  await run1.put('render', 'k1', { digest: 'good' });
+  await run1.flush();
+  const packFile = (await entries(path.join(root, 'packs')))[0]!;
+  const pack = JSON.parse(await readFile(packFile, 'utf8'));
+  await writeFile(packFile, JSON.stringify({ ...pack, body: pack.body.replace('good', 'evil') }));
+  assert.deepEqual(await createSealedStore(root, secret, { pack: 'sync' }).get('render', 'k1'), { digest: 'good' }, 'from the entry file');
+  // Without the entry file, an edited pack gives nothing at all.
+  for (const f of await entries(path.join(root, 'render'))) await rm(f);
+  assert.equal(await createSealedStore(root, secret, { pack: 'sync' }).get('render', 'k1'), undefined);
+  // A pack sealed with another secret under our pack's name: ignored.
+  const foreign = createSealedStore(path.join(dir, 'foreign'), Buffer.alloc(32, 5), { pack: 'sync' });
+  await foreign.put('render', 'k1', { digest: 'forged' });
+  await foreign.flush();
+  const foreignPack = JSON.parse(await readFile((await entries(path.join(dir, 'foreign', 'packs')))[0]!, 'utf8'));
+  await writeFile(packFile, JSON.stringify(foreignPack));
+  assert.equal(await createSealedStore(root, secret, { pack: 'sync' }).get('render', 'k1'), undefined);
+  await writeFile(packFile, '{"schema": "py2distro-sealed-pack/1", "body": "[[');
+  assert.equal(await createSealedStore(root, secret, { pack: 'sync' }).get('render', 'k1'), undefined);
+});
+
+test('sealed store memo: an entry is read once per store; a put is seen by the next get', async () => {
+  const secret = Buffer.alloc(32, 6);
+  const root = path.join(dir, 'memo');
+  await createSealedStore(root, secret).put('render', 'k1', { digest: 'first' });
+  const store = createSealedStore(root, secret, { memo: true });
+  assert.deepEqual(await store.get('render', 'k1'), { digest: 'first' });
+  for (const f of await entries(root)) await rm(f);
+  assert.deepEqual(await store.get('render', 'k1'), { digest: 'first' }, 'answered from memory');
+  const copy = (await store.get<{ digest: string }>('render', 'k1'))!;
+  copy.digest = 'mutated';
+  assert.deepEqual(await store.get('render', 'k1'), { digest: 'first' }, 'each get is its own copy');
+  await store.put('render', 'k1', { digest: 'second' });
+  assert.deepEqual(await store.get('render', 'k1'), { digest: 'second' });
+});

@@ -173,6 +173,41 @@ test('missing and unreachable engines fail up front with a hint', async () => {
     e instanceof Py2DistroError && e.code === 'E_ENGINE_UNREACHABLE' && /Cannot connect/.test(e.message) && /systemctl start docker/.test(e.hint));
 });
 
+test('deferCheck: no `info` until the first container or image build; a failed image query is explained by it', async () => {
+  const podman = await fakePath(['podman']);
+  const { runner, calls } = stubRunner((args) => (args[0] === 'images' ? { stdout: 'localhost/py2distro-builder:t\tabc123\t\t\n' } : {}));
+  const engine = await selectEngine({ env: { PATH: podman }, runner, deferCheck: true });
+  assert.deepEqual(calls, [], 'nothing asked at selection');
+  assert.deepEqual(await engine.listImages('localhost/py2distro-builder'), [{ ref: 'localhost/py2distro-builder:t', id: 'abc123', created: '', size: '' }]);
+  assert.deepEqual(calls.map((c) => c.args[0]), ['images'], 'a query runs unchecked');
+  await engine.runContainer(spec);
+  await engine.runContainer(spec);
+  assert.deepEqual(calls.map((c) => c.args[0]), ['images', 'info', 'run', 'run'], 'checked once, before the first container');
+
+  // An engine that does not answer: the failed query reports the reachability error and its hint.
+  const down = stubRunner(() => ({ exitCode: 125, stderr: 'cannot connect to the Podman socket' }));
+  const broken = await selectEngine({ env: { PATH: podman }, runner: down.runner, deferCheck: true });
+  await assert.rejects(broken.listImages('localhost/py2distro-builder'), (e: unknown) =>
+    e instanceof Py2DistroError && e.code === 'E_ENGINE_UNREACHABLE' && /cannot connect/.test(e.message) && /podman info/.test(e.hint));
+  await assert.rejects(broken.buildImage({ contextDir: '/ctx', tag: 'localhost/x:t', buildArgs: {}, labels: {} }), { code: 'E_ENGINE_UNREACHABLE' });
+  assert.ok(!down.calls.some((c) => c.args[0] === 'build'), 'no build was started');
+});
+
+test('findBuilderImage: the current tag and its id (as `images` shows it) from one inspect of that image, no build', async () => {
+  const { findBuilderImage } = await import('../../../../src/stages/build/images.ts');
+  const target = getTarget('debian-bookworm');
+  const tag = builderTag(target, contextDigest(await builderContext(target)));
+  const full = '1c4e9ab0578b32e1e1a1b2a1e02b5455344e0a855b0a4174228fc536a8d87f3c';
+  for (const [engine, stdout] of [['podman', full], ['docker', `sha256:${full}`]] as const) {
+    const { runner, calls } = stubRunner((args) => (args[0] === 'image' ? { stdout } : {}));
+    const e = engine === 'podman' ? createPodmanEngine(runner) : createDockerEngine(runner);
+    assert.deepEqual(await findBuilderImage(target, e), { tag, id: '1c4e9ab0578b' });
+    assert.deepEqual(calls.map((c) => c.args), [['image', 'inspect', '--format', '{{.Id}}', tag]]);
+  }
+  const none = stubRunner(() => ({ exitCode: 1, stderr: 'no such image' }));
+  assert.deepEqual(await findBuilderImage(target, createPodmanEngine(none.runner)), { tag });
+});
+
 test('builder tags hash the Dockerfile and scripts: a one-byte change gives a new tag', async () => {
   const target = getTarget('deb');
   const files = await builderContext(target);
