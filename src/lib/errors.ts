@@ -140,11 +140,6 @@ export class BugError extends Error {
   }
 }
 
-/** A code of the catalogue (for codes that crossed a thread or a process as text). */
-export function isErrorCode(code: string): code is ErrorCode {
-  return Object.hasOwn(CATALOGUE, code);
-}
-
 export function isPy2DistroError(err: unknown): err is Py2DistroError {
   return err instanceof Py2DistroError;
 }

@@ -39,12 +39,7 @@ function bad(file: string, message: string): Py2DistroError {
 }
 
 export async function readDebInfo(buf: Buffer, file = 'package'): Promise<DebInfo> {
-  let members: ReturnType<typeof listArMembers>;
-  try {
-    members = listArMembers(buf);
-  } catch (err) {
-    throw err instanceof Py2DistroError ? bad(file, err.message) : err; // name the file in the refusal
-  }
+  const members = listArMembers(buf);
   if (members[0]?.name !== 'debian-binary' || !buf.toString('latin1', members[0].offset, members[0].offset + 4).startsWith('2.')) {
     throw bad(file, 'not a Debian binary package (no debian-binary 2.x member)');
   }

@@ -65,18 +65,16 @@ export class PoolPlacer {
 
   constructor(private readonly tmpDir?: string) {}
 
-  /** `data` may be a function: the bytes are then only read when they must be written (no link possible). */
-  async place(target: string, data: Uint8Array | (() => Uint8Array), source?: SourceFile, opts: { fsync?: boolean } = {}): Promise<'reflink' | 'link' | 'write'> {
+  async place(target: string, data: Uint8Array, source?: SourceFile, opts: { fsync?: boolean } = {}): Promise<'reflink' | 'link' | 'write'> {
     const st = source ? statSyncOrUndefined(source.path) : undefined;
-    const size = typeof data === 'function' ? source?.size : data.length;
-    if (source && st && st.ino === source.ino && st.size === source.size && st.mtimeMs === source.mtimeMs && st.size === size) {
+    if (source && st && st.ino === source.ino && st.size === source.size && st.mtimeMs === source.mtimeMs && st.size === data.length) {
       const how = this.linkOrClone(source.path, target);
       if (how) {
         if (opts.fsync !== false) await syncFile(target);
         return how;
       }
     }
-    await writeFileAtomic(target, typeof data === 'function' ? data() : data, { ...opts, tmpDir: this.tmpDir });
+    await writeFileAtomic(target, data, { ...opts, tmpDir: this.tmpDir });
     return 'write';
   }
 

@@ -6,13 +6,13 @@
  * nothing is written. Pruned files are deleted only after the new indexes are live.
  */
 import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { publishApt, CODENAME, type AptItem, type NewDeb } from './apt/apt.js';
 import { IO_CONCURRENCY, mapLimit } from '../../lib/concurrency.js';
-import { writeFileAtomic, removeStaleTemps } from '../../lib/fs/atomic.js';
-import { readerThreads, readInput, readInWorkers, workerError } from './read-debs.js';
+import { writeFileAtomic, removeStaleTemps, type SourceFile } from '../../lib/fs/atomic.js';
 import { isAr } from '../../distro/deb/ar.js';
 import { readDebInfo } from '../../distro/deb/deb-file.js';
 import { acquireLock } from '../../lib/fs/lock.js';
@@ -66,7 +66,7 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   const timer = phaseTimer(env.log, 'publish phases');
   const debs = new Map<string, NewDeb[]>();
   const rpms = new Map<string, NewRpm[]>();
-  const prepared = await prepareAll(opts, env);
+  const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
   for (const p of prepared) {
     if (p.kind === 'deb') append(debs, p.group, p.deb);
     else append(rpms, p.group, p.rpm);
@@ -112,33 +112,24 @@ type Prepared =
   | { kind: 'deb'; group: string; deb: NewDeb }
   | { kind: 'rpm'; group: string; rpm: NewRpm };
 
-/**
- * Every input, in input order. Hundreds of .debs are shared with worker threads (read-debs.ts):
- * they read the last shares while this thread reads the first; anything else a worker finds (an
- * .rpm to sign) is handled here. With --sign-deb-origin every .deb is signed here anyway.
- */
-async function prepareAll(opts: PublishOptions, env: StageEnv): Promise<Prepared[]> {
-  const threads = opts.signDebOrigin ? 0 : readerThreads(opts.files.length);
-  const mine = threads ? opts.files.slice(0, Math.ceil(opts.files.length / (threads + 1))) : opts.files;
-  const theirs = opts.files.slice(mine.length);
-  const fromWorkers = threads ? readInWorkers(theirs, threads) : Promise.resolve([]);
-  fromWorkers.catch(() => undefined); // awaited below; never an unhandled rejection while this thread reads
-  const prepared = await mapLimit(mine, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
-  for (const [i, r] of (await fromWorkers).entries()) {
-    const file = theirs[i]!;
-    if (r.kind === 'error') throw workerError(r);
-    if (r.kind === 'deb') prepared.push({ kind: 'deb', group: opts.codename ?? inferCodename(file), deb: { input: file, info: r.info, source: r.source } });
-    else prepared.push(await preparePackage(file, opts, env));
-  }
-  return prepared;
-}
-
 /** Read one input, decide deb or rpm and its codename/target, and sign it (rpm header, optional _gpgorigin). */
 async function preparePackage(file: string, opts: PublishOptions, env: StageEnv): Promise<Prepared> {
   env.signal?.throwIfAborted();
-  const read = readInput(file);
-  let { bytes } = read;
-  const { source } = read;
+  let bytes: Buffer;
+  let source: SourceFile;
+  try {
+    // Synchronous: for thousands of small packages the thread-pool round trips cost more than the reads.
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      bytes = readFileSync(fd);
+      source = { path: path.resolve(file), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new Py2DistroError('E_USAGE', `cannot read ${file}`, { cause: err });
+  }
   if (isAr(bytes)) {
     const group = opts.codename ?? inferCodename(file);
     const original = bytes;

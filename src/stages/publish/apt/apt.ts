@@ -15,7 +15,6 @@
  * Everything read back from the repository is verified first (state.ts, ../trust.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageEnv } from '../../../lib/env.js';
@@ -40,8 +39,7 @@ export interface NewDeb {
   /** Where the caller got it (for messages and results). */
   input: string;
   info: DebInfo;
-  /** The package's bytes; absent when read by a worker thread (then `source` is the file, read again only if it cannot be linked). */
-  bytes?: Buffer;
+  bytes: Buffer;
   /** The input file, when `bytes` are exactly its content (then it is linked, not copied, into the pool). */
   source?: SourceFile;
 }
@@ -146,7 +144,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
     const rel = poolPath(deb.info, codename);
     poolDirs.ensure(path.posix.dirname(rel));
     const target = path.join(debRoot, rel);
-    await placer.place(target, deb.bytes ?? (() => reread(deb)), deb.source, { fsync: false });
+    await placer.place(target, deb.bytes, deb.source, { fsync: false });
     placed.push(target);
   }
   timer.lap(`pool (${toAdd.size} files)`);
@@ -251,21 +249,6 @@ function stableField(name: string, wanted: string | undefined, current: string |
     });
   }
   return wanted ?? current ?? 'py2distro';
-}
-
-/** The bytes of an input read by a worker, again — only if they still hash to what was indexed. */
-function reread(deb: NewDeb): Buffer {
-  const file = deb.source?.path ?? deb.input;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new Py2DistroError('E_IO', `cannot read ${file} again to copy it into the pool`, { cause: err });
-  }
-  if (createHash('sha256').update(bytes).digest('hex') !== deb.info.sha256) {
-    throw new Py2DistroError('E_IO', `${file} changed while it was being published`, { hint: 'Publish again once the file is complete; nothing was indexed.' });
-  }
-  return bytes;
 }
 
 /** The identity of a published .deb — only when the pool file still matches the sha256 its signed index records. */

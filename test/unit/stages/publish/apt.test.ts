@@ -131,36 +131,3 @@ test('the codename comes from --codename or the path; unknown paths are a usage 
   const other = await makeDeb(path.join(dir, 'nowhere'), { name: 'python3-infer2', version: '1.0-1' });
   await assert.rejects(publishPackages({ repoDir, files: [other], key }, env()), (e: unknown) => e instanceof Py2DistroError && e.code === 'E_USAGE');
 });
-
-test('an input read by a worker (no bytes kept) is linked when unchanged, re-read and checked otherwise', async () => {
-  const { publishApt } = await import('../../../../src/stages/publish/apt/apt.js');
-  const { statSync, utimesSync } = await import('node:fs');
-  const repoDir = path.join(dir, 'lazy');
-  const deb = await makeDeb(path.join(dir, 'lazy-in'), { name: 'python3-lazy', version: '1.0-1' });
-  const info = await readDebInfo(await readFile(deb), 'lazy.deb');
-  const sourceOf = (file: string) => {
-    const st = statSync(file);
-    return { path: file, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-  };
-  // Unchanged since read: linked (same inode).
-  const linked = await publishApt({ repoDir, codename: 'bookworm', debs: [{ input: deb, info, source: sourceOf(deb) }], key }, env());
-  assert.equal(statSync(path.join(repoDir, linked.added[0]!.path)).ino, statSync(deb).ino);
-  // Touched since read (same bytes): not linked, re-read, same sha256: written.
-  const deb2 = await makeDeb(path.join(dir, 'lazy-in2'), { name: 'python3-lazy2', version: '1.0-1' });
-  const info2 = await readDebInfo(await readFile(deb2), 'lazy2.deb');
-  const source2 = sourceOf(deb2);
-  utimesSync(deb2, new Date(), new Date(Date.now() + 5000));
-  const written = await publishApt({ repoDir, codename: 'bookworm', debs: [{ input: deb2, info: info2, source: source2 }], key }, env());
-  const placed = path.join(repoDir, written.added[0]!.path);
-  assert.notEqual(statSync(placed).ino, statSync(deb2).ino);
-  assert.deepEqual(await readFile(placed), await readFile(deb2));
-  // Rewritten since read: refused, nothing indexed.
-  const deb3 = await makeDeb(path.join(dir, 'lazy-in3'), { name: 'python3-lazy3', version: '1.0-1' });
-  const info3 = await readDebInfo(await readFile(deb3), 'lazy3.deb');
-  const source3 = sourceOf(deb3);
-  await writeFile(deb3, Buffer.concat([await readFile(deb3), Buffer.from('tail')]));
-  await assert.rejects(publishApt({ repoDir, codename: 'bookworm', debs: [{ input: deb3, info: info3, source: source3 }], key }, env()),
-    (e: unknown) => e instanceof Py2DistroError && e.code === 'E_IO' && /changed while it was being published/.test(e.message));
-  const packages = await readFile(path.join(repoDir, 'deb/dists/bookworm/main/binary-amd64/Packages'), 'utf8');
-  assert.doesNotMatch(packages, /python3-lazy3/);
-});
