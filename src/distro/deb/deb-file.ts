@@ -39,7 +39,12 @@ function bad(file: string, message: string): Py2DistroError {
 }
 
 export async function readDebInfo(buf: Buffer, file = 'package'): Promise<DebInfo> {
-  const members = listArMembers(buf);
+  let members: ReturnType<typeof listArMembers>;
+  try {
+    members = listArMembers(buf);
+  } catch (err) {
+    throw err instanceof Py2DistroError ? bad(file, err.message) : err; // name the file in the refusal
+  }
   if (members[0]?.name !== 'debian-binary' || !buf.toString('latin1', members[0].offset, members[0].offset + 4).startsWith('2.')) {
     throw bad(file, 'not a Debian binary package (no debian-binary 2.x member)');
   }

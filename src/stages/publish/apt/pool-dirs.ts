@@ -21,6 +21,10 @@ export class PoolDirs {
     const parent = path.posix.dirname(rel);
     if (parent !== '.') this.ensure(parent);
     const full = path.join(this.repoDir, 'deb', rel);
+    if (parent === '.') {
+      checkRealDirs(this.repoDir, 'deb', this.checked);
+      mkdirSync(path.dirname(full), { recursive: true }); // deb/ itself, for a first publish
+    }
     try {
       mkdirSync(full);
     } catch (err) {
