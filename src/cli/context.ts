@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from './commander.js';
 import { loadConfig, type ConfigFile } from '../api/config.js';
 import { createLogger, mask, type Logger } from '../lib/log.js';
 

@@ -2,7 +2,7 @@
  * Command-line entry: parses arguments, runs the command, and maps errors to exit codes.
  * Commands live in src/commands/*; they call the programmatic API in src/index.ts.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.js';
 import { EXIT, exitCodeFor, isPy2DistroError, Py2DistroError } from '../lib/errors.js';
 import { mask } from '../lib/log.js';
 import { VERSION } from '../lib/version.js';

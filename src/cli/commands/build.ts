@@ -3,7 +3,7 @@
  * package × target; with --repo, the results are signed and published. Flags, one call, printing.
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import type { JobSelector } from '../../api/distributed/job.js';
 import { collect, createContext, positiveInt } from '../context.js';

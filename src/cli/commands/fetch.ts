@@ -2,7 +2,7 @@
  * `py2distro fetch <requirement>...`: choose, download and verify sdists (api/fetch.ts); copy the
  * verified files and their provenance records into --out; print what was verified.
  */
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import { createContext } from '../context.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
 

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import type { BuilderImage } from '../../stages/build/index.js';
 import { getTarget, TARGETS } from '../../distro/targets.js';
 import { collect, createContext } from '../context.js';

@@ -4,7 +4,7 @@
  * start-up); `--help`, an unknown command or no command load them all, so help and
  * "did you mean" see every command.
  */
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 
 type Register = (program: Command) => void;
 

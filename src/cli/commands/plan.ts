@@ -4,7 +4,7 @@
  * (api/distributed/export/). The plan is validated as strictly as a builder would.
  */
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '../commander.js';
 import { createContext, positiveInt } from '../context.js';
 
 interface ExportFlags {

@@ -4,7 +4,7 @@
  * (api/render.ts): the unpacked tree with debian/ and the .orig tarball, or the .spec with its sources.
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import type { RenderResult } from '../../stages/render/index.js';
 import { getTarget } from '../../distro/targets.js';

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '../commander.js';
 import type { ConfigFile } from '../../api/config.js';
 import type { PublishedItem } from '../../stages/publish/index.js';
 import type { SigningKey } from '../../stages/sign/index.js';

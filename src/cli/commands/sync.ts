@@ -4,7 +4,7 @@
  * py2distro.yaml) plus the publishing and sync flags. Exit 1 when anything failed; the report says what.
  */
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '../commander.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { collect, createContext } from '../context.js';
 import { addBuildOptions, addPublishOptions, allowDistroNamesFrom, engineChoiceFrom, publishSettingsFrom, renderSettingsFrom, targetsFrom, type BuildFlags, type PublishFlags } from '../options/shared.js';

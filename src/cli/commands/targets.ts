@@ -1,5 +1,5 @@
 /** `py2distro targets`: the target table, so that E_TARGET_UNKNOWN's hint leads somewhere. */
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import { TARGETS } from '../../distro/targets.js';
 import { createContext } from '../context.js';
 

@@ -3,7 +3,7 @@
  * `py2distro trust accept NAME`: accept a changed identity for a project in the trust lock.
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import { createContext } from '../context.js';
 
 export function register(program: Command): void {

@@ -3,7 +3,7 @@
  * PEP 740 provenance against pinned publishers, with the same refusals as fetch (api/verify.ts).
  * The policy defaults to "required": asking to verify means a signature or attestation is expected.
  */
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import { createContext } from '../context.js';
 import { addFetchOptions, fetchOptionsFrom, type FetchFlags } from '../options/fetch.js';
 

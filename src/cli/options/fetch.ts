@@ -5,7 +5,7 @@
  * (keyrings, trust pins) are the union of config and flags.
  */
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '../commander.js';
 import { DEFAULT_INDEX_URL, mergeTrust, mergeTrustPublishers, type ConfigFile, type SignaturePolicy } from '../../api/config.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import type { FetchOptions } from '../../stages/fetch/index.js';

@@ -2,7 +2,7 @@
  * Flags that several commands share, declared once: the build flags (`build` and `sync`) and the
  * publishing flags (`build --repo`, `sync`). Each comes with the merge of flags over py2distro.yaml.
  */
-import type { Command } from 'commander';
+import type { Command } from '../commander.js';
 import type { ConfigFile } from '../../api/config.js';
 import type { RenderSettings } from '../../api/render.js';
 import type { PublishSettings } from '../../stages/publish/index.js';
