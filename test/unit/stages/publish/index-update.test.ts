@@ -129,3 +129,17 @@ test('retention: only names over the limit, per architecture, newest kept', () =
   assert.deepEqual(older.pruned.map((e) => e.version), ['0.5-1']);
   assert.equal(older.inserts.length, 0, 'an added version older than the kept ones is pruned at once');
 });
+
+test('an index py2distro did not lay out (Package not first, unsorted) is still read right and spliced validly', async () => {
+  const a = entry('python3-a', '1.0-1');
+  const z = entry('python3-z', '1.0-1');
+  const movedFirst = (e: AptIndexEntry) => e.text.replace(/^(Package: [^\n]*)\n(Version: [^\n]*)\n/, '$2\n$1\n');
+  const text = `${movedFirst(z)}\n\n${a.text}\n`;
+  const base = new PackagesText(text, CODENAME);
+  assert.deepEqual(base.spans.map((s) => s.name), ['python3-z', 'python3-a'], 'the name found by parsing when it is not the first line');
+  assert.deepEqual(base.indexesOf('python3-z'), [0]);
+  const out = await rebuildIndex({ base, inserts: [entry('python3-m', '1.0-1')], removed: new Set([1]) });
+  const names = new PackagesText(out.text.toString('latin1'), CODENAME).all().map((e) => e.package).sort();
+  assert.deepEqual(names, ['python3-m', 'python3-z']);
+  assert.deepEqual(gunzipSync(out.gz), out.text);
+});
