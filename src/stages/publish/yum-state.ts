@@ -4,7 +4,8 @@
  * directory (repodata.<stamp>-<pid>, no '/'); its repomd.xml must carry a valid signature
  * (repomd.xml.asc) by one of the org's trust anchors and be the document createrepo_c writes; each
  * data file must match the sha256 repomd.xml lists; and the package list is primary.xml's, every
- * location a Packages/<name>-<version>-<release>.<arch>.rpm. There is no separate state file to
+ * location a Packages/<name>-<version>-<release>.<arch>.rpm; filelists.xml and other.xml must describe
+ * the same packages in the same order (yum-metadata.ts). There is no separate state file to
  * trust (py2distro ≤ 0.x kept an unsigned py2distro-packages.json beside; it is ignored), so a
  * repository published by an earlier version reads back the same way.
  */
@@ -13,22 +14,13 @@ import { lstat, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { trustedDetachedSigner, type SigningKey } from '../sign/index.js';
-import { assertRealDirs, assertRegularFile, GENERATION, repoCorrupt, RPM_FILE } from './trust.js';
+import { assertRealDirs, assertRegularFile, GENERATION, repoCorrupt } from './trust.js';
+import { alignBlocks, primaryEntry, splitDocument, type RepodataPackage, type RepodataType, type YumEntry } from './yum-metadata.js';
 
-export interface YumEntry {
-  name: string;
-  epoch?: number;
-  version: string;
-  release: string;
-  arch: string;
-  /** Relative to the target directory: Packages/<file>.rpm */
-  file: string;
-  /** sha256 of the .rpm file, as primary.xml records it. */
-  sha256: string;
-}
+export type { YumEntry } from './yum-metadata.js';
 
 export interface RepomdData {
-  type: 'primary' | 'filelists' | 'other';
+  type: RepodataType;
   /** File name inside the generation directory. */
   name: string;
   sha256: string;
@@ -41,6 +33,10 @@ export interface YumState {
   signer?: string;
   data: RepomdData[];
   entries: YumEntry[];
+  /** primary.xml's package blocks, in the order of `entries`. */
+  primaryBlocks: string[];
+  /** The verified (sha256 against the signed repomd.xml), still compressed bytes of each data file. */
+  files: Partial<Record<RepodataType, Buffer>>;
 }
 
 const XML_HEAD = '<\\?xml version="1\\.0" encoding="UTF-8"\\?>\n<repomd xmlns="http://linux\\.duke\\.edu/metadata/repo" xmlns:rpm="http://linux\\.duke\\.edu/metadata/rpm">\n  <revision>[0-9]{1,20}</revision>\n';
@@ -61,27 +57,30 @@ export function parseRepomd(xml: string, where: string): RepomdData[] {
   return data;
 }
 
+export interface RepodataFile {
+  type: RepodataType;
+  /** sha256 and size of the compressed file (its name is `<sha256>-<type>.xml.gz`), of the XML inside. */
+  sha256: string;
+  size: number;
+  openSha256: string;
+  openSize: number;
+}
+
+/**
+ * repomd.xml exactly as createrepo_c writes it (and parseRepomd reads it back): revision and
+ * timestamps in seconds since the epoch, data files under repodata/ by their checksum.
+ */
+export function renderRepomd(files: readonly RepodataFile[], seconds: number): string {
+  const data = files.map((f) => `  <data type="${f.type}">\n    <checksum type="sha256">${f.sha256}</checksum>\n`
+    + `    <open-checksum type="sha256">${f.openSha256}</open-checksum>\n    <location href="repodata/${f.sha256}-${f.type}.xml.gz"/>\n`
+    + `    <timestamp>${seconds}</timestamp>\n    <size>${f.size}</size>\n    <open-size>${f.openSize}</open-size>\n  </data>\n`);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">\n'
+    + `  <revision>${seconds}</revision>\n${data.join('')}</repomd>\n`;
+}
+
 /** The packages of a primary.xml: name, EVR, arch, location and sha256, each checked. */
 export function parsePrimary(xml: string, where: string): YumEntry[] {
-  const blocks = xml.split('<package type="rpm">').slice(1);
-  const count = /<metadata [^>]*packages="([0-9]+)">/.exec(xml);
-  if (!count || Number(count[1]) !== blocks.length) throw repoCorrupt(`${where} does not parse as primary.xml`);
-  return blocks.map((b) => {
-    const name = /^\s*<name>([A-Za-z0-9_+][A-Za-z0-9_.+-]*)<\/name>\s*<arch>([a-z0-9_]+)<\/arch>/.exec(b);
-    const evr = /<version epoch="([0-9]{1,10})" ver="([A-Za-z0-9._+~^]+)" rel="([A-Za-z0-9._+~^]+)"\/>/.exec(b);
-    const sum = /<checksum type="sha256" pkgid="YES">([0-9a-f]{64})<\/checksum>/.exec(b);
-    const loc = /<location href="([^"]*)"\/>/.exec(b);
-    if (!name || !evr || !sum || !loc) throw repoCorrupt(`${where} has a package entry py2distro cannot read`);
-    const entry: YumEntry = {
-      name: name[1]!, arch: name[2]!, version: evr[2]!, release: evr[3]!, file: loc[1]!, sha256: sum[1]!,
-      ...(evr[1] !== '0' ? { epoch: Number(evr[1]) } : {}),
-    };
-    const expected = `Packages/${entry.name}-${entry.version}-${entry.release}.${entry.arch}.rpm`;
-    if (!RPM_FILE.test(entry.file) || entry.file !== expected) {
-      throw repoCorrupt(`${where} names ${JSON.stringify(entry.file)} for ${entry.name}, not ${expected}`);
-    }
-    return entry;
-  });
+  return splitDocument(xml, 'primary', where).map((b) => primaryEntry(b, where));
 }
 
 function sha256(buf: Buffer): string {
@@ -99,7 +98,7 @@ export async function readYumState(repoDir: string, target: string, key: Signing
     if (!st.isSymbolicLink()) throw repoCorrupt(`${link} is not the symlink py2distro maintains`);
     generation = await readlink(link);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { data: [], entries: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { data: [], entries: [], primaryBlocks: [], files: {} };
     throw err;
   }
   if (!GENERATION.test(generation)) throw repoCorrupt(`${link} points to ${JSON.stringify(generation)}, not a generation directory py2distro made`);
@@ -113,21 +112,37 @@ export async function readYumState(repoDir: string, target: string, key: Signing
   const signer = await trustedDetachedSigner(repomd, await readFile(`${repomdFile}.asc`, 'utf8'), key);
   if (!signer) throw repoCorrupt(`${repomdFile} is not signed by the org key ${key.fingerprint}${key.verifiers.length > 1 ? ' or a configured previous key' : ''}`);
   const data = parseRepomd(repomd.toString('utf8'), repomdFile);
-  let entries: YumEntry[] = [];
-  for (const d of data) {
+  const files: YumState['files'] = {};
+  await Promise.all(data.map(async (d) => {
     const file = path.join(genDir, d.name);
     if (!(await assertRegularFile(file))) throw repoCorrupt(`${file}, listed in the signed repomd.xml, is missing`);
     const bytes = await readFile(file);
     if (sha256(bytes) !== d.sha256) throw repoCorrupt(`${file} does not match the sha256 the signed repomd.xml lists`);
-    if (d.type === 'primary') {
-      let xml: string;
-      try {
-        xml = gunzipSync(bytes).toString('utf8');
-      } catch (err) {
-        throw repoCorrupt(`${file} is not gzip`, err);
-      }
-      entries = parsePrimary(xml, file);
-    }
+    files[d.type] = bytes;
+  }));
+  const primaryFile = path.join(genDir, data.find((d) => d.type === 'primary')!.name);
+  const primaryBlocks = splitDocument(gunzipData(files.primary!, primaryFile), 'primary', primaryFile);
+  const entries = primaryBlocks.map((b) => primaryEntry(b, primaryFile));
+  return { generation, repomd, signer, data, entries, primaryBlocks, files };
+}
+
+function gunzipData(bytes: Buffer, file: string): string {
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch (err) {
+    throw repoCorrupt(`${file} is not gzip`, err);
   }
-  return { generation, repomd, signer, data, entries };
+}
+
+/**
+ * Every published package with its three metadata blocks (for the next generation). Only from
+ * verified state: the bytes are the ones readYumState checked against the signed repomd.xml.
+ */
+export function publishedPackages(targetDir: string, state: YumState): RepodataPackage[] {
+  if (!state.generation) return [];
+  const where = {} as Record<RepodataType, string>;
+  for (const d of state.data) where[d.type] = path.join(targetDir, state.generation, d.name);
+  const blocks = (type: 'filelists' | 'other') => splitDocument(gunzipData(state.files[type]!, where[type]), type, where[type]);
+  // primary.xml was split (and its entries checked) by readYumState already.
+  return alignBlocks({ primary: state.primaryBlocks, filelists: blocks('filelists'), other: blocks('other') }, where);
 }

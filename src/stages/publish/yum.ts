@@ -1,27 +1,31 @@
 /**
  * Publish signed .rpms into a yum/dnf repository at <repo>/rpm/<target>/. createrepo_c (the
- * reference implementation) writes the metadata; py2distro makes it atomic. dnf with
+ * reference implementation) indexes the new packages, the rest is carried over from the verified
+ * previous generation (yum-generation.ts); py2distro makes it atomic. dnf with
  * repo_gpgcheck reads repomd.xml and then repomd.xml.asc, and the two must always match, which two
  * file renames cannot promise. So each publish writes a complete generation directory
- * (repodata.<stamp>/: createrepo_c output, repomd.xml.asc, py2distro-packages.json) and swaps the
+ * (repodata.<stamp>/: primary, filelists, other, repomd.xml and repomd.xml.asc) and swaps the
  * `repodata` symlink to it with one rename. Data files of the previous generation are hard-linked
  * into the new one, so a client that read the old repomd.xml a moment before the swap still
  * finds what it names. The state py2distro reads back is exactly what dnf sees — the signed
  * repomd.xml and the primary.xml it names — and is verified before use (yum-state.ts).
  */
 import { createHash } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
-import { run } from '../../lib/exec.js';
 import type { SigningKey } from '../sign/index.js';
 import { signDetachedArmored } from '../sign/index.js';
 import { readRpmInfo, type RpmInfo } from '../sign/index.js';
-import { readYumState, parseRepomd, type YumEntry, type YumState } from './yum-state.js';
+import { publishedPackages, readYumState, type YumEntry, type YumState } from './yum-state.js';
+import { buildGeneration, indexRpms, stagedPath } from './yum-generation.js';
+import type { RepodataPackage } from './yum-metadata.js';
 import { assertRealDirs, removePublished, repoCorrupt, GENERATION } from './trust.js';
-import { syncDir, syncFilesystem, tmpPathFor, writeFileAtomic } from '../../lib/fs/atomic.js';
+import { PoolPlacer, syncDir, syncFiles, syncFilesystem, tmpPathFor, writeFileAtomic } from '../../lib/fs/atomic.js';
 import { IO_CONCURRENCY, mapLimit } from '../../lib/concurrency.js';
+import { phaseTimer } from '../../lib/timing.js';
 import { compareEvr } from '../../distro/rpm/version-compare.js';
 
 export const RPM_TARGET = /^[a-z0-9][a-z0-9.-]{0,40}$/;
@@ -74,69 +78,122 @@ export async function publishYum(
 ): Promise<YumPublishResult> {
   if (!RPM_TARGET.test(opts.target)) throw new Py2DistroError('E_USAGE', `invalid rpm target ${JSON.stringify(opts.target)}`);
   const targetDir = path.join(opts.repoDir, 'rpm', opts.target);
-  const state = await readYumState(opts.repoDir, opts.target, opts.key);
+  const timer = phaseTimer(env.log, `yum ${opts.target} phases`);
+  const inputs = opts.rpms.map((rpm) => ({ ...rpm, file: `Packages/${rpmFileName(rpm.info)}` }));
+  const scratch = await mkdtemp(path.join(env.workDir, 'yum-'));
+  let indexing: Promise<Map<string, RepodataPackage>> | undefined;
+  try {
+    // createrepo_c indexes the inputs not yet in Packages/ while the previous state is verified.
+    const firstPass = uniqueByFile(inputs.filter((r) => !existsSync(path.join(targetDir, r.file))));
+    const staged = new Set(firstPass.map((r) => r.file));
+    indexing = indexRpms(scratch, firstPass, env);
+    indexing.catch(() => undefined); // awaited below (or in finally); never an unhandled rejection
+
+    const state = await readYumState(opts.repoDir, opts.target, opts.key);
+    timer.lap('state');
+    const { result, toAdd } = await classify(targetDir, opts.target, state, inputs);
+    timer.lap('classify');
+    if (toAdd.length === 0 && state.generation) return result;
+    // While createrepo_c still runs: the previous generation's blocks, carried over.
+    const carried = publishedPackages(targetDir, state);
+    timer.lap('previous blocks');
+    const fresh = await indexing;
+    // Added but not indexed yet: a file of that name was on disk without being listed (a killed run's orphan).
+    for (const [file, p] of await indexRpms(scratch, toAdd.filter((r) => !staged.has(r.file)), env)) fresh.set(file, p);
+    timer.lap(`createrepo_c (${toAdd.length} new)`);
+
+    await assertRealDirs(opts.repoDir, `rpm/${opts.target}/Packages`);
+    const placer = new PoolPlacer();
+    await mapLimit(toAdd, IO_CONCURRENCY, async (rpm) => {
+      env.signal?.throwIfAborted();
+      // A hard link of the staged copy createrepo_c read (no second copy of the bytes), else a write.
+      const from = stagedPath(scratch, rpm.file);
+      const st = statSync(from);
+      await placer.place(path.join(targetDir, rpm.file), rpm.bytes, { path: from, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs }, { fsync: false });
+    });
+    // Durable before any index names them, overlapping the metadata work. A few files: one fsync
+    // each (syncfs would also wait for every other writer on the file system); many: one syncfs.
+    const packagesDurable = toAdd.length > 64 ? syncFilesystem(targetDir) : syncFiles(toAdd.map((r) => path.join(targetDir, r.file)));
+    packagesDurable.catch(() => undefined); // awaited in buildGeneration
+    timer.lap('packages');
+
+    let keep = (_file: string) => true;
+    if (opts.retention) {
+      const entries: YumEntry[] = [...state.entries, ...toAdd.map((r) => ({
+        name: r.info.name, epoch: r.info.epoch, version: r.info.version, release: r.info.release, arch: r.info.arch, file: r.file, sha256: '',
+      }))];
+      const { kept, pruned } = retain(entries, opts.retention);
+      const keptFiles = new Set(kept.map((e) => e.file));
+      keep = (file) => keptFiles.has(file);
+      result.pruned = pruned.map((e) => toItem(e, opts.target));
+      const prunedPaths = new Set(result.pruned.map((p) => p.path));
+      result.added = result.added.filter((a) => !prunedPaths.has(a.path));
+    }
+    const added = toAdd.map((r) => fresh.get(r.file)!);
+    const generation = await buildGeneration({ targetDir, previous: state, carried, added, keep, packagesDurable, key: opts.key }, timer);
+    // The swap: one rename of a symlink makes the new generation live.
+    const tmpLink = tmpPathFor(path.join(targetDir, 'repodata'));
+    await symlink(generation, tmpLink);
+    await rename(tmpLink, path.join(targetDir, 'repodata'));
+    await syncDir(targetDir);
+    timer.lap('swap');
+    env.log.info(`yum ${opts.target}: +${result.added.length} package(s), ${result.unchanged.length} unchanged, ${result.pruned.length} pruned`);
+
+    // Only now: generations older than the previous one, and pruned packages.
+    for (const name of await readdir(targetDir)) {
+      if (GENERATION.test(name) && name !== generation && name !== state.generation) {
+        await rm(path.join(targetDir, name), { recursive: true, force: true });
+      }
+    }
+    for (const p of result.pruned) await removePublished(opts.repoDir, p.path);
+    timer.lap('cleanup');
+    return result;
+  } finally {
+    timer.done();
+    await indexing?.catch(() => undefined); // createrepo_c may still read scratch when the state was refused
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+type Input = NewRpm & { file: string };
+
+/** The first input of each file name (as classify keeps the first; a second with other content is a conflict). */
+function uniqueByFile(rpms: Input[]): Input[] {
+  const byFile = new Map<string, Input>();
+  for (const r of rpms) if (!byFile.has(r.file)) byFile.set(r.file, r);
+  return [...byFile.values()];
+}
+
+/** Added, unchanged (same content under the same NEVRA) or a conflict (E_REPO_CONFLICT, nothing written). */
+async function classify(targetDir: string, target: string, state: YumState, inputs: Input[]): Promise<{ result: YumPublishResult; toAdd: Input[] }> {
   const published = new Map(state.entries.map((e) => [nevra(e), e]));
   const byFile = new Map(state.entries.map((e) => [e.file, e]));
   const result: YumPublishResult = { added: [], unchanged: [], pruned: [] };
   const conflicts: string[] = [];
-  const toAdd = new Map<string, NewRpm & { file: string }>();
-  for (const rpm of opts.rpms) {
-    const { info } = rpm;
-    const file = `Packages/${rpmFileName(info)}`;
-    const item = toItem({ ...info, file }, opts.target, rpm.input, info.contentSha256);
+  const toAdd = new Map<string, Input>();
+  const toAddByFile = new Map<string, Input>();
+  for (const rpm of inputs) {
+    const { info, file } = rpm;
+    const item = toItem({ ...info, file }, target, rpm.input, info.contentSha256);
     const key = nevra(info);
     // The file name carries no epoch: foo 1:2.0 and foo 2.0 share Packages/foo-2.0-….rpm — a conflict.
     const existing = published.get(key) ?? byFile.get(file);
     if (existing) {
       if ((await publishedContent(targetDir, existing)) === info.contentSha256 && nevra(existing) === key) result.unchanged.push(item);
-      else conflicts.push(`${key} (${opts.target}) would replace ${file}, published as ${nevra(existing)} with different content`);
-    } else if (toAdd.has(key) || [...toAdd.values()].some((r) => r.file === file)) {
-      const other = toAdd.get(key) ?? [...toAdd.values()].find((r) => r.file === file)!;
+      else conflicts.push(`${key} (${target}) would replace ${file}, published as ${nevra(existing)} with different content`);
+    } else if (toAdd.has(key) || toAddByFile.has(file)) {
+      const other = toAdd.get(key) ?? toAddByFile.get(file)!;
       if (other.info.contentSha256 !== info.contentSha256) conflicts.push(`${key} given twice with different content`);
     } else {
-      toAdd.set(key, { ...rpm, file });
+      toAdd.set(key, rpm);
+      toAddByFile.set(file, rpm);
       result.added.push(item);
     }
   }
   if (conflicts.length) {
     throw new Py2DistroError('E_REPO_CONFLICT', `refusing to replace published packages:\n  ${conflicts.join('\n  ')}`, { details: { conflicts } });
   }
-  if (toAdd.size === 0 && state.generation) return result;
-
-  await assertRealDirs(opts.repoDir, `rpm/${opts.target}/Packages`);
-  await mapLimit([...toAdd.values()], IO_CONCURRENCY, async (rpm) => {
-    env.signal?.throwIfAborted();
-    await writeFileAtomic(path.join(targetDir, rpm.file), rpm.bytes, { fsync: false });
-  });
-  if (toAdd.size) await syncFilesystem(targetDir);
-  let entries: YumEntry[] = [...state.entries, ...[...toAdd.values()].map((r) => ({
-    name: r.info.name, epoch: r.info.epoch, version: r.info.version, release: r.info.release, arch: r.info.arch,
-    file: r.file, sha256: '',
-  }))];
-  if (opts.retention) {
-    const { kept, pruned } = retain(entries, opts.retention);
-    entries = kept;
-    result.pruned = pruned.map((e) => toItem(e, opts.target));
-    const prunedPaths = new Set(result.pruned.map((p) => p.path));
-    result.added = result.added.filter((a) => !prunedPaths.has(a.path));
-  }
-
-  const generation = await buildGeneration(targetDir, entries, state, opts.key, env);
-  // The swap: one rename of a symlink makes the new generation live.
-  const tmpLink = tmpPathFor(path.join(targetDir, 'repodata'));
-  await symlink(generation, tmpLink);
-  await rename(tmpLink, path.join(targetDir, 'repodata'));
-  await syncDir(targetDir);
-  env.log.info(`yum ${opts.target}: +${result.added.length} package(s), ${result.unchanged.length} unchanged, ${result.pruned.length} pruned`);
-
-  // Only now: generations older than the previous one, and pruned packages.
-  for (const name of await readdir(targetDir)) {
-    if (GENERATION.test(name) && name !== generation && name !== state.generation) {
-      await rm(path.join(targetDir, name), { recursive: true, force: true });
-    }
-  }
-  for (const p of result.pruned) await removePublished(opts.repoDir, p.path);
-  return result;
+  return { result, toAdd: [...toAdd.values()] };
 }
 
 /** Re-sign the verified repomd.xml of the live generation (timer, key rotation); one rename, so always consistent. */
@@ -166,29 +223,4 @@ function retain(entries: YumEntry[], keep: number): { kept: YumEntry[]; pruned: 
     pruned.push(...list.slice(keep));
   }
   return { kept, pruned };
-}
-
-async function buildGeneration(targetDir: string, entries: YumEntry[], previous: YumState, key: SigningKey, env: StageEnv): Promise<string> {
-  const work = tmpPathFor(path.join(targetDir, 'work'));
-  await mkdir(work, { recursive: true });
-  try {
-    const list = path.join(work, 'pkglist');
-    await writeFile(list, entries.map((e) => e.file).sort().join('\n') + '\n');
-    const args = ['--quiet', '--no-database', '--general-compress-type=gz', '--pkglist', list, '--outputdir', work];
-    // --update reuses the previous (verified) metadata of unchanged files (same name, size, mtime): no re-read.
-    if (previous.generation) args.push('--update', '--update-md-path', path.join(targetDir, previous.generation));
-    await run('createrepo_c', [...args, targetDir], { signal: env.signal, log: env.log, timeout: 30 * 60_000 });
-    const out = path.join(work, 'repodata');
-    const repomd = await readFile(path.join(out, 'repomd.xml'));
-    parseRepomd(repomd.toString('utf8'), 'the repomd.xml createrepo_c just wrote'); // sign only the format we read back
-    await writeFile(path.join(out, 'repomd.xml.asc'), await signDetachedArmored(repomd, key));
-    // Hard-link the data files of the previous generation (same names = same content) for clients mid-update.
-    for (const d of previous.data) await link(path.join(targetDir, previous.generation!, d.name), path.join(out, d.name)).catch(() => undefined);
-    const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').replace('Z', '');
-    const generation = `repodata.${stamp}-${process.pid}`;
-    await rename(out, path.join(targetDir, generation));
-    return generation;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
 }

@@ -1,0 +1,141 @@
+/**
+ * One yum generation directory (repodata.<stamp>-<pid>/): primary, filelists and other .xml.gz,
+ * repomd.xml and its signature, made with work proportional to what changed. createrepo_c (the
+ * reference implementation of the format) reads only the packages being added; every package
+ * already published keeps its blocks from the previous generation, verified against its signed
+ * repomd.xml (yum-state.ts, yum-metadata.ts). So a package file on disk that nobody re-signed is
+ * never re-read into signed metadata — `createrepo_c --update` would re-read any file whose size or
+ * mtime changed and let the next publish sign whatever it found.
+ *
+ * createrepo_c reads the new packages from a private scratch copy of the signed bytes, and what it
+ * reports is checked too: exactly the files asked for, each under the sha256 of those bytes.
+ * Everything is fsynced before the directory gets its final name; the caller swaps the `repodata`
+ * symlink to it.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { StageEnv } from '../../lib/env.js';
+import { Py2DistroError } from '../../lib/errors.js';
+import { run } from '../../lib/exec.js';
+import { syncDir, syncFiles, tmpPathFor } from '../../lib/fs/atomic.js';
+import type { PhaseTimer } from '../../lib/timing.js';
+import { signDetachedArmored, type SigningKey } from '../sign/index.js';
+import { joinRepodata, REPODATA_TYPES, splitRepodata, type RepodataPackage, type RepodataType } from './yum-metadata.js';
+import { parseRepomd, renderRepomd, type RepodataFile, type YumState } from './yum-state.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+export interface AddedRpm {
+  /** Packages/<name>-<version>-<release>.<arch>.rpm, where it is published. */
+  file: string;
+  /** The signed package. */
+  bytes: Buffer;
+}
+
+export interface GenerationInput {
+  targetDir: string;
+  previous: YumState;
+  /** The previous generation's packages (publishedPackages of `previous`). */
+  carried: readonly RepodataPackage[];
+  /** The packages being added, as indexRpms described them. */
+  added: readonly RepodataPackage[];
+  /** Whether a package (previous or added) stays listed; false = pruned by retention. */
+  keep: (file: string) => boolean;
+  /** Resolves when the added package files are durable; awaited before anything names them. */
+  packagesDurable: Promise<void>;
+  key: SigningKey;
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Build, sign and fsync a generation directory in `targetDir`; returns its name. */
+export async function buildGeneration(input: GenerationInput, timer: PhaseTimer): Promise<string> {
+  const { targetDir, previous, key } = input;
+  const work = tmpPathFor(path.join(targetDir, 'work'));
+  await mkdir(work, { recursive: true });
+  try {
+    const docs = joinRepodata([...input.carried, ...input.added].filter((p) => input.keep(p.entry.file)));
+    const out = path.join(work, 'repodata');
+    await mkdir(out);
+    const files = await Promise.all(REPODATA_TYPES.map((type) => writeData(out, type, docs[type])));
+    const seconds = Math.floor(Date.now() / 1000);
+    const repomd = Buffer.from(renderRepomd(files, seconds));
+    parseRepomd(repomd.toString('utf8'), 'the repomd.xml py2distro renders'); // sign only the format we read back
+    const written = files.map((f) => path.join(out, `${f.sha256}-${f.type}.xml.gz`));
+    await writeFile(path.join(out, 'repomd.xml'), repomd);
+    await writeFile(path.join(out, 'repomd.xml.asc'), await signDetachedArmored(repomd, key));
+    written.push(path.join(out, 'repomd.xml'), path.join(out, 'repomd.xml.asc'));
+    timer.lap('write + sign repodata');
+    // Hard-link the data files of the previous generation (same names = same content) for clients mid-update.
+    for (const d of previous.data) await link(path.join(targetDir, previous.generation!, d.name), path.join(out, d.name)).catch(() => undefined);
+    await Promise.all([syncFiles(written), input.packagesDurable]);
+    await syncDir(out);
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').replace('Z', '');
+    const generation = `repodata.${stamp}-${process.pid}`;
+    await rename(out, path.join(targetDir, generation));
+    timer.lap('fsync');
+    return generation;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function writeData(dir: string, type: RepodataType, xml: string): Promise<RepodataFile> {
+  const open = Buffer.from(xml, 'utf8');
+  const gz = await gzipAsync(open);
+  const file = { type, sha256: sha256(gz), size: gz.length, openSha256: sha256(open), openSize: open.length };
+  await writeFile(path.join(dir, `${file.sha256}-${type}.xml.gz`), gz);
+  return file;
+}
+
+/**
+ * createrepo_c over copies of the given packages in a private scratch directory (scratch/Packages/…,
+ * the layout of the repository, so locations come out the same): what it reads is exactly what
+ * py2distro signed, whoever else can write the repository. Its blocks are checked against those
+ * bytes. The staged files are what the caller then hard-links into the repository (stagedPath).
+ */
+export async function indexRpms(scratch: string, rpms: readonly AddedRpm[], env: StageEnv): Promise<Map<string, RepodataPackage>> {
+  const found = new Map<string, RepodataPackage>();
+  if (!rpms.length) return found;
+  const run_ = path.join(scratch, `index-${++indexRuns}`);
+  await mkdir(path.join(scratch, 'Packages'), { recursive: true });
+  await mkdir(run_);
+  // Synchronous: for thousands of small packages the thread-pool round trips cost more than the writes.
+  for (const r of rpms) writeFileSync(stagedPath(scratch, r.file), r.bytes, { flag: 'wx' });
+  const list = path.join(run_, 'pkglist');
+  await writeFile(list, rpms.map((a) => a.file).sort().join('\n') + '\n');
+  await run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--pkglist', list, '--outputdir', run_, scratch],
+    { signal: env.signal, log: env.log, timeout: 30 * 60_000 });
+  const where = {} as Record<RepodataType, string>;
+  const docs = {} as Record<RepodataType, string>;
+  await Promise.all(REPODATA_TYPES.map(async (type) => {
+    where[type] = path.join(run_, 'repodata', `${type}.xml.gz`);
+    docs[type] = (await gunzipAsync(await readFile(where[type]))).toString('utf8');
+  }));
+  let packages: RepodataPackage[];
+  try {
+    packages = splitRepodata(docs, where);
+  } catch (err) {
+    throw new Py2DistroError('E_EXEC', `createrepo_c wrote metadata py2distro cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  const expected = new Map(rpms.map((a) => [a.file, sha256(a.bytes)]));
+  for (const p of packages) {
+    if (expected.get(p.entry.file) !== p.entry.sha256) throw new Py2DistroError('E_EXEC', `createrepo_c indexed ${p.entry.file} with a sha256 other than that of the package py2distro signed`);
+    expected.delete(p.entry.file);
+    found.set(p.entry.file, p);
+  }
+  if (expected.size) throw new Py2DistroError('E_EXEC', `createrepo_c did not index ${[...expected.keys()].join(', ')}`);
+  return found;
+}
+
+let indexRuns = 0;
+
+/** Where indexRpms staged a package. */
+export function stagedPath(scratch: string, file: string): string {
+  return path.join(scratch, file);
+}

@@ -1,0 +1,162 @@
+/**
+ * Incremental yum publishing (stages/publish/yum-generation.ts): createrepo_c reads only the new
+ * packages, everything else is carried over from the verified previous generation. Judged by
+ * createrepo_c itself (a full run over the same files writes the same documents), dnf
+ * (gpgcheck=1, repo_gpgcheck=1) and rpmkeys: the result must be what a full re-index gives, a
+ * package file replaced on disk must never be re-read into signed metadata, an orphan of a killed
+ * run must not be indexed in place of the signed package, and signed metadata whose three
+ * documents disagree is refused before anything is signed.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readlink, rm, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { after, before, test } from 'node:test';
+import { execa } from 'execa';
+import { runCli } from '../../../helpers/cli.ts';
+import { makeOrgKey, makeRpm } from '../../../helpers/packages.ts';
+import { dnf, rpmSignedBy } from '../../../helpers/judges.ts';
+import { parseSigningKey } from '../../../../src/stages/sign/key.ts';
+import { signDetachedArmored } from '../../../../src/stages/sign/openpgp.ts';
+
+const TARGET = 'fedora-41';
+let dir: string;
+let org: { file: string; publicFile: string; armored: string };
+let n = 0;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'p2d-yum-incr-'));
+  await chmod(dir, 0o755);
+  org = await makeOrgKey(path.join(dir, 'keys'), 'rsa');
+});
+
+after(() => rm(dir, { recursive: true, force: true }));
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function publish(repo: string, files: string[], ...extra: string[]) {
+  const r = await runCli(['repo', 'publish', repo, ...files, '--rpm-target', TARGET, '--sign-key', org.file, '--json', ...extra]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  return JSON.parse(r.stdout) as { added: unknown[]; unchanged: unknown[]; pruned: Array<{ path: string }> };
+}
+
+async function rpm(name: string, version: string, module?: string): Promise<string> {
+  const inDir = path.join(dir, `in-${++n}`);
+  await mkdir(inDir);
+  return makeRpm(inDir, { name, version, ...(module ? { module } : {}) });
+}
+
+/** The live generation's three documents, as repomd.xml names them. */
+async function liveDocs(repo: string): Promise<Record<'primary' | 'filelists' | 'other', string>> {
+  const target = path.join(repo, 'rpm', TARGET);
+  const gen = path.join(target, await readlink(path.join(target, 'repodata')));
+  const repomd = await readFile(path.join(gen, 'repomd.xml'), 'utf8');
+  const out = {} as Record<'primary' | 'filelists' | 'other', string>;
+  for (const type of ['primary', 'filelists', 'other'] as const) {
+    const name = new RegExp(`repodata/([0-9a-f]{64}-${type}\\.xml\\.gz)`).exec(repomd)![1]!;
+    out[type] = gunzipSync(await readFile(path.join(gen, name))).toString('utf8');
+  }
+  return out;
+}
+
+test('after incremental publishes the documents are the ones createrepo_c writes over all files; dnf lists every package', async () => {
+  const repo = path.join(dir, 'incr');
+  await publish(repo, [await rpm('python3-a', '1.0'), await rpm('python3-b', '1.0')]);
+  await publish(repo, [await rpm('python3-c', '1.0')]);
+  await publish(repo, [await rpm('python3-a', '2.0')]);
+  const target = path.join(repo, 'rpm', TARGET);
+  const files = ['python3-a-1.0-1', 'python3-a-2.0-1', 'python3-b-1.0-1', 'python3-c-1.0-1'].map((f) => `Packages/${f}.noarch.rpm`);
+  const list = path.join(dir, 'pkglist');
+  await writeFile(list, files.join('\n') + '\n');
+  const ref = await mkdtemp(path.join(dir, 'ref-'));
+  await execa('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--pkglist', list, '--outputdir', ref, target]);
+  const ours = await liveDocs(repo);
+  for (const type of ['primary', 'filelists', 'other'] as const) {
+    const theirs = gunzipSync(await readFile(path.join(ref, 'repodata', `${type}.xml.gz`))).toString('utf8');
+    assert.equal(ours[type], theirs, `${type}.xml equals a full createrepo_c run`);
+  }
+  const listed = await dnf(dir, repo, ['list', 'available', '--showduplicates'], org.publicFile);
+  assert.equal(listed.exitCode, 0, listed.out);
+  for (const [name, v] of [['python3-a', '1.0-1'], ['python3-a', '2.0-1'], ['python3-b', '1.0-1'], ['python3-c', '1.0-1']]) {
+    assert.match(listed.out, new RegExp(`${name}\\.noarch\\s+${v.replace('.', '\\.')}`), `${name} ${v}`);
+  }
+
+  // Retention: the pruned package leaves the metadata and the disk; the rest is carried over.
+  const pruned = await publish(repo, [await rpm('python3-a', '3.0')], '--retention', '1');
+  assert.deepEqual(pruned.pruned.map((p) => p.path).sort(), [`rpm/${TARGET}/Packages/python3-a-1.0-1.noarch.rpm`, `rpm/${TARGET}/Packages/python3-a-2.0-1.noarch.rpm`]);
+  assert.ok(!existsSync(path.join(target, 'Packages/python3-a-1.0-1.noarch.rpm')));
+  const after = await dnf(dir, repo, ['list', 'available', '--showduplicates'], org.publicFile);
+  assert.equal(after.exitCode, 0, after.out);
+  assert.match(after.out, /python3-a\.noarch\s+3\.0-1/);
+  assert.doesNotMatch(after.out, /python3-a\.noarch\s+[12]\.0-1/);
+  assert.match(after.out, /python3-b\.noarch\s+1\.0-1/);
+  assert.match(after.out, /python3-c\.noarch\s+1\.0-1/);
+});
+
+test('a published .rpm replaced on disk is never re-read into signed metadata; dnf refuses the replacement', async () => {
+  const repo = path.join(dir, 'replaced');
+  await publish(repo, [await rpm('python3-victim', '1.0')]);
+  const file = path.join(repo, 'rpm', TARGET, 'Packages/python3-victim-1.0-1.noarch.rpm');
+  const published = sha256(await readFile(file));
+  // Same name, version and file name, other content, a new mtime: what `createrepo_c --update` re-reads.
+  await copyFile(await rpm('python3-victim', '1.0', 'evil'), file);
+  const later = new Date(Date.now() + 5000);
+  await utimes(file, later, later);
+  assert.notEqual(sha256(await readFile(file)), published);
+  await publish(repo, [await rpm('python3-other', '1.0')]);
+  const primary = (await liveDocs(repo)).primary;
+  assert.match(primary, new RegExp(`<checksum type="sha256" pkgid="YES">${published}</checksum>`), 'the signed checksum is the published one');
+  assert.doesNotMatch(primary, /evil\.py/);
+  assert.doesNotMatch((await liveDocs(repo)).filelists, /evil\.py/);
+  const dl = await dnf(dir, repo, ['install', '--downloadonly', `--downloaddir=${path.join(dir, 'dl-victim')}`, 'python3-victim'], org.publicFile);
+  assert.notEqual(dl.exitCode, 0, dl.out);
+  const ok = await dnf(dir, repo, ['install', '--downloadonly', `--downloaddir=${path.join(dir, 'dl-other')}`, 'python3-other'], org.publicFile);
+  assert.equal(ok.exitCode, 0, ok.out);
+});
+
+test('an orphan under a new package\'s name (a killed run) is replaced by the signed package, and that is what is indexed', async () => {
+  const repo = path.join(dir, 'orphan');
+  await publish(repo, [await rpm('python3-first', '1.0')]);
+  const orphan = path.join(repo, 'rpm', TARGET, 'Packages/python3-late-1.0-1.noarch.rpm');
+  await copyFile(await rpm('python3-late', '1.0', 'stale'), orphan); // unsigned, other content
+  const r = await publish(repo, [await rpm('python3-late', '1.0')]);
+  assert.equal(r.added.length, 1);
+  assert.ok(await rpmSignedBy(dir, orphan, org.publicFile), 'the file is now the signed package');
+  assert.match((await liveDocs(repo)).primary, new RegExp(`pkgid="YES">${sha256(await readFile(orphan))}<`));
+  assert.doesNotMatch((await liveDocs(repo)).filelists, /stale\.py/);
+  const dl = await dnf(dir, repo, ['install', '--downloadonly', `--downloaddir=${path.join(dir, 'dl-late')}`, 'python3-late'], org.publicFile);
+  assert.equal(dl.exitCode, 0, dl.out);
+});
+
+test('org-signed metadata whose filelists.xml disagrees with primary.xml is refused; nothing is signed', async () => {
+  const repo = path.join(dir, 'disagree');
+  await publish(repo, [await rpm('python3-x', '1.0'), await rpm('python3-y', '1.0')]);
+  const target = path.join(repo, 'rpm', TARGET);
+  const gen = path.join(target, await readlink(path.join(target, 'repodata')));
+  const repomdFile = path.join(gen, 'repomd.xml');
+  let repomd = await readFile(repomdFile, 'utf8');
+  // Swap the two packages' filelists entries (files of x attributed to y), then re-sign as a bug would.
+  const docs = await liveDocs(repo);
+  const [head, x, yAndClose] = docs.filelists.split(/(?=<package pkgid=)/) as [string, string, string];
+  const swapped = `${head}${yAndClose.replace('</filelists>', '')}${x}</filelists>`;
+  assert.notEqual(swapped, docs.filelists);
+  const gz = gzipSync(swapped);
+  const old = /<data type="filelists">[\s\S]*?<\/data>/.exec(repomd)![0];
+  const oldName = /repodata\/([0-9a-f]{64}-filelists\.xml\.gz)/.exec(old)![1]!;
+  await writeFile(path.join(gen, `${sha256(gz)}-filelists.xml.gz`), gz);
+  repomd = repomd.replace(old, old.replaceAll(oldName.slice(0, 64), sha256(gz)).replace(/<size>\d+</, `<size>${gz.length}<`)
+    .replace(/<open-checksum type="sha256">[0-9a-f]{64}</, `<open-checksum type="sha256">${sha256(swapped)}<`).replace(/<open-size>\d+</, `<open-size>${Buffer.byteLength(swapped)}<`));
+  await writeFile(repomdFile, repomd);
+  await writeFile(`${repomdFile}.asc`, await signDetachedArmored(Buffer.from(repomd), await parseSigningKey(org.armored, undefined)));
+  const ascBefore = await readFile(`${repomdFile}.asc`);
+  const linkBefore = await readlink(path.join(target, 'repodata'));
+  const r = await runCli(['repo', 'publish', repo, await rpm('python3-z', '1.0'), '--rpm-target', TARGET, '--sign-key', org.file]);
+  assert.equal(r.exitCode, 1, r.stderr);
+  assert.match(r.stderr, /E_REPO_CORRUPT/);
+  assert.match(r.stderr, /same order/);
+  assert.equal(await readlink(path.join(target, 'repodata')), linkBefore, 'no new generation');
+  assert.deepEqual(await readFile(`${repomdFile}.asc`), ascBefore);
+});
