@@ -50,7 +50,8 @@ export async function verifyDetached(data: Uint8Array, signature: Uint8Array | s
     const res = await openpgp.verify({
       message: await openpgp.createMessage({ binary: data }),
       signature: sig,
-      verificationKeys: key.privateKey.toPublic(),
+      // verifiers[0] is this key's public part (key.ts); toPublic() would clone the key on every call.
+      verificationKeys: key.verifiers[0] ?? key.privateKey.toPublic(),
     });
     await res.signatures[0]?.verified;
     return res.signatures.length > 0;
