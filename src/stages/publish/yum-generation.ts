@@ -87,8 +87,10 @@ export async function buildGeneration(input: GenerationInput, timer: PhaseTimer)
 
 async function writeData(dir: string, type: RepodataType, xml: string): Promise<RepodataFile> {
   const open = Buffer.from(xml, 'utf8');
-  const gz = await gzipAsync(open);
-  const file = { type, sha256: sha256(gz), size: gz.length, openSha256: sha256(open), openSize: open.length };
+  const compressing = gzipAsync(open); // on libuv's threads, while this one hashes
+  const openSha256 = sha256(open);
+  const gz = await compressing;
+  const file = { type, sha256: sha256(gz), size: gz.length, openSha256, openSize: open.length };
   await writeFile(path.join(dir, `${file.sha256}-${type}.xml.gz`), gz);
   return file;
 }
