@@ -11,6 +11,7 @@
  * block one `<package …>…</package>` element, and the three documents must describe the same
  * packages in the same order (pkgid, name, arch). Anything else is E_REPO_CORRUPT.
  */
+import { BugError } from '../../lib/errors.js';
 import { repoCorrupt, RPM_FILE } from './trust.js';
 
 export type RepodataType = 'primary' | 'filelists' | 'other';
@@ -96,8 +97,6 @@ export function primaryEntry(block: string, where: string): YumEntry {
   return entry;
 }
 
-const PKG_HEAD = /^<package pkgid="([0-9a-f]{64})" name="([^"<>&]*)" arch="([^"<>&]*)">\n/;
-
 /** The three documents as packages, each checked to describe the same package in the same place. */
 export function splitRepodata(docs: Record<RepodataType, string>, where: Record<RepodataType, string>): RepodataPackage[] {
   return alignBlocks({
@@ -107,17 +106,22 @@ export function splitRepodata(docs: Record<RepodataType, string>, where: Record<
   }, where);
 }
 
-/** Blocks of the three documents (see splitDocument) as packages: same count, same pkgid, name and arch at each place. */
-export function alignBlocks(blocks: Record<RepodataType, string[]>, where: Record<RepodataType, string>): RepodataPackage[] {
+/**
+ * Blocks of the three documents (see splitDocument) as packages: same count, same pkgid, name and
+ * arch at each place. `entries`: primaryEntry of each primary block, when the caller has them already.
+ */
+export function alignBlocks(blocks: Record<RepodataType, string[]>, where: Record<RepodataType, string>, entries?: readonly YumEntry[]): RepodataPackage[] {
   const { primary, filelists, other } = blocks;
+  if (entries && entries.length !== primary.length) throw new BugError('alignBlocks: one entry per primary block');
   if (filelists.length !== primary.length || other.length !== primary.length) {
     throw repoCorrupt(`${where.primary}, ${where.filelists} and ${where.other} list different numbers of packages`);
   }
   return primary.map((p, i) => {
-    const entry = primaryEntry(p, where.primary);
+    const entry = entries?.[i] ?? primaryEntry(p, where.primary);
+    // primaryEntry checked name and arch against the file-name grammar: nothing in them needs XML escaping.
+    const head = `<package pkgid="${entry.sha256}" name="${entry.name}" arch="${entry.arch}">\n`;
     for (const [type, block] of [['filelists', filelists[i]!], ['other', other[i]!]] as const) {
-      const h = PKG_HEAD.exec(block);
-      if (!h || h[1] !== entry.sha256 || h[2] !== entry.name || h[3] !== entry.arch) {
+      if (!block.startsWith(head)) {
         throw repoCorrupt(`${where[type]} does not describe the packages of ${where.primary} in the same order (entry ${i + 1}, ${entry.file})`);
       }
     }

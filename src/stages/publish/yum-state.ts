@@ -144,5 +144,5 @@ export function publishedPackages(targetDir: string, state: YumState): RepodataP
   for (const d of state.data) where[d.type] = path.join(targetDir, state.generation, d.name);
   const blocks = (type: 'filelists' | 'other') => splitDocument(gunzipData(state.files[type]!, where[type]), type, where[type]);
   // primary.xml was split (and its entries checked) by readYumState already.
-  return alignBlocks({ primary: state.primaryBlocks, filelists: blocks('filelists'), other: blocks('other') }, where);
+  return alignBlocks({ primary: state.primaryBlocks, filelists: blocks('filelists'), other: blocks('other') }, where, state.entries);
 }
