@@ -38,7 +38,8 @@ export async function publishYum(
   const targetDir = path.join(opts.repoDir, 'rpm', opts.target);
   const timer = phaseTimer(env.log, `yum ${opts.target} phases`);
   const inputs = opts.rpms.map((rpm) => ({ ...rpm, file: `Packages/${rpmFileName(rpm.info)}` }));
-  const scratch = await mkdtemp(path.join(env.workDir, 'yum-'));
+  // Private (mkdtemp: 0700) and hidden: env.workDir may be a build's --out, where globs over *.rpm should not find it.
+  const scratch = await mkdtemp(path.join(env.workDir, '.py2distro-yum-'));
   let indexing: Promise<Map<string, RepodataPackage>> | undefined;
   try {
     // createrepo_c indexes the inputs not yet in Packages/ while the previous state is verified.
