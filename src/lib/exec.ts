@@ -1,9 +1,13 @@
 /**
  * The one way py2distro runs external programs: argument arrays only (never a shell string),
- * a timeout, the abort signal, and output routed to the caller's log. execa's error already
- * carries the exit code, signal and a short message; we keep it as `cause` and show its message.
+ * a timeout, the abort signal, and output routed to the caller's log. Output streamed line by line
+ * (container builds) goes through execa, whose error carries the exit code, signal and a short
+ * message (kept as `cause`); a plain call — collect stdout and stderr, maybe feed stdin — is
+ * node:child_process directly (spawn.ts): loading execa's ~150 modules cost more than most of the
+ * short commands a publish or a no-op sync runs (createrepo_c on one package, podman image inspect).
  */
 import type { ExecaError, Options as ExecaOptions } from 'execa';
+import { spawnCollect, SpawnFailure } from './spawn.js';
 import { Py2DistroError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -59,6 +63,7 @@ export async function runBuffer(file: string, args: readonly string[], opts: Exe
 async function runInternal(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult<string | Buffer>> {
   opts.log?.debug(`$ ${[file, ...args].join(' ')}`);
   const lines = opts.onLine;
+  if (!lines) return runPlain(file, args, opts);
   const { execa } = await execaModule();
   try {
     const sub = execa(file, args, {
@@ -93,12 +98,32 @@ async function runInternal(file: string, args: readonly string[], opts: ExecOpti
   }
 }
 
+/** Without streamed lines: spawn, collect, and the same errors as the execa path. */
+async function runPlain(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult<string | Buffer>> {
+  const timeout = opts.timeout ?? 10 * 60_000;
+  const r = await spawnCollect(file, args, { cwd: opts.cwd, env: childEnvironment(opts), timeout, signal: opts.signal, input: opts.input, forceKillAfterMs: 5_000 })
+    .catch((err: unknown) => {
+      if (err instanceof SpawnFailure && err.reason === 'not-found') throw new Py2DistroError('E_TOOL_MISSING', `${file} is not installed or not on PATH`, { cause: err });
+      throw new Py2DistroError('E_EXEC', `${[file, ...args].join(' ')}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    });
+  const command = [file, ...args].join(' ');
+  const stderr = r.stderr.toString('utf8').replace(/\n$/, '');
+  if (r.aborted) throw new Py2DistroError('E_ABORTED', `${file} was interrupted`);
+  const failed = r.timedOut || r.exitCode !== 0;
+  if (failed && (opts.reject ?? true)) {
+    const why = r.timedOut ? `Command timed out after ${timeout} milliseconds` : r.signal ? `Command was killed with ${r.signal}` : `Command failed with exit code ${r.exitCode}`;
+    const tail = stderr.trim().split('\n').slice(-20).join('\n');
+    throw new Py2DistroError('E_EXEC', `${why}: ${command}${tail ? `\n${tail}` : ''}`);
+  }
+  const stdout = opts.encoding === 'buffer' ? r.stdout : r.stdout.toString('utf8').replace(/\r?\n$/, '');
+  return { command, exitCode: r.exitCode ?? (r.signal ? 128 : 1), stdout, stderr, failed };
+}
+
 /** Check up front that the programs a step needs are on PATH (electron-forge's makers do this). */
 export async function requireTools(tools: readonly string[]): Promise<void> {
-  const { execa } = await execaModule();
   const missing: string[] = [];
   for (const t of tools) {
-    const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', t], { reject: false });
+    const r = await run('sh', ['-c', 'command -v "$1"', 'sh', t], { reject: false });
     if (r.exitCode !== 0) missing.push(t);
   }
   if (missing.length) {
