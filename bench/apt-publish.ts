@@ -12,40 +12,15 @@
  */
 import { execa } from 'execa';
 import { linkSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeOrgKey } from '../test/helpers/packages.ts';
-import { gpgHomeWith, median, report, RUNS, seconds } from './common.ts';
+import { generateDebs, gpgHomeWith, median, report, RUNS, seconds } from './common.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2000 10000').split(/\s+/).filter(Boolean).map(Number);
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-apt');
 const CLI = path.resolve('bin/py2distro.js');
-
-async function generateDebs(dir: string, n: number): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const have = new Set(await readdir(dir));
-  const files: string[] = [];
-  const jobs: Array<() => Promise<void>> = [];
-  for (let i = 0; i < n; i++) {
-    const name = `python3-bench${i}`;
-    const file = path.join(dir, `${name}_1.0-1_all.deb`);
-    files.push(file);
-    if (have.has(path.basename(file))) continue;
-    jobs.push(async () => {
-      const root = path.join(dir, `.root-${i}`);
-      await mkdir(path.join(root, 'DEBIAN'), { recursive: true });
-      await mkdir(path.join(root, 'usr/lib/python3/dist-packages'), { recursive: true });
-      await writeFile(path.join(root, 'usr/lib/python3/dist-packages', `bench${i}.py`), `N = ${i}\n`.repeat(50));
-      await writeFile(path.join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <b@example.com>\nDepends: python3:any\nSection: python\nDescription: bench package ${i}\n Generated.\n`);
-      await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, file]);
-      await rm(root, { recursive: true, force: true });
-    });
-  }
-  const workers = Array.from({ length: os.cpus().length }, async () => { for (let job = jobs.shift(); job; job = jobs.shift()) await job(); });
-  await Promise.all(workers);
-  return files;
-}
 
 /** The reference: index, compress, Release and clearsign, as a user scripting apt-ftparchive would. */
 async function reference(dir: string, gnupg: string, fpr: string, db?: string): Promise<void> {

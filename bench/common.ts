@@ -3,7 +3,7 @@
  * the same generated files, and one JSON row per measure (appended to $BENCH_ROWS for `make bench`,
  * which prints them as one table). Nothing here asserts anything about time.
  */
-import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -48,4 +48,34 @@ export async function gpgHomeWith(armoredSecretKey: string): Promise<{ home: str
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listed.stdout)![1]!;
   await mkdir(home, { recursive: true });
   return { home, fingerprint };
+}
+
+/**
+ * N small .debs as `dpkg-deb --build` makes them by default (control.tar.xz + data.tar.xz), named
+ * python3-bench<i>_1.0-1_all.deb in `dir`; files already there are reused (bench/apt-publish.ts,
+ * bench/xz-decode.ts).
+ */
+export async function generateDebs(dir: string, n: number): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const have = new Set(await readdir(dir));
+  const files: string[] = [];
+  const jobs: Array<() => Promise<void>> = [];
+  for (let i = 0; i < n; i++) {
+    const name = `python3-bench${i}`;
+    const file = path.join(dir, `${name}_1.0-1_all.deb`);
+    files.push(file);
+    if (have.has(path.basename(file))) continue;
+    jobs.push(async () => {
+      const root = path.join(dir, `.root-${i}`);
+      await mkdir(path.join(root, 'DEBIAN'), { recursive: true });
+      await mkdir(path.join(root, 'usr/lib/python3/dist-packages'), { recursive: true });
+      await writeFile(path.join(root, 'usr/lib/python3/dist-packages', `bench${i}.py`), `N = ${i}\n`.repeat(50));
+      await writeFile(path.join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <b@example.com>\nDepends: python3:any\nSection: python\nDescription: bench package ${i}\n Generated.\n`);
+      await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, file]);
+      await rm(root, { recursive: true, force: true });
+    });
+  }
+  const workers = Array.from({ length: os.cpus().length }, async () => { for (let job = jobs.shift(); job; job = jobs.shift()) await job(); });
+  await Promise.all(workers);
+  return files;
 }

@@ -11,34 +11,14 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { median, report, RUNS } from './common.ts';
+import { generateDebs, median, report, RUNS } from './common.ts';
 
 const N = Number(process.env.BENCH_XZ_N ?? 2000);
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-apt');
 const ROOT = path.resolve('.');
-
-async function generateDebs(dir: string, n: number): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const have = new Set(await readdir(dir));
-  const files: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `python3-bench${i}`;
-    const file = path.join(dir, `${name}_1.0-1_all.deb`);
-    files.push(file);
-    if (have.has(path.basename(file))) continue;
-    const root = path.join(dir, `.root-${i}`);
-    await mkdir(path.join(root, 'DEBIAN'), { recursive: true });
-    await mkdir(path.join(root, 'usr/lib/python3/dist-packages'), { recursive: true });
-    await writeFile(path.join(root, 'usr/lib/python3/dist-packages', `bench${i}.py`), `N = ${i}\n`.repeat(50));
-    await writeFile(path.join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <b@example.com>\nDepends: python3:any\nSection: python\nDescription: bench package ${i}\n Generated.\n`);
-    await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, file]);
-    await rm(root, { recursive: true, force: true });
-  }
-  return files;
-}
 
 async function measure(mode: string, listFile: string, root = ROOT): Promise<{ cold: number; warm: number }> {
   const colds: number[] = [];
