@@ -35,7 +35,7 @@ export interface Span {
   name: string;
 }
 
-const FIRST_LINE = /^Package: ([a-z0-9][a-z0-9+.-]+)$/;
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /** UTF-8 text as a byte string (what Packages texts are held as). */
 export function byteString(text: string): string {
@@ -59,10 +59,17 @@ export class PackagesText {
       if (end < 0) end = n;
       let last = end;
       while (last > pos && text.charCodeAt(last - 1) === 10) last--;
-      const nl = text.indexOf('\n', pos);
-      const firstLine = text.slice(pos, nl < 0 || nl > last ? last : nl);
+      // The name from "Package: <name>" on the first line, without a regex or a slice of the line:
+      // this loop runs once per paragraph of the whole index.
+      let name = '';
+      if (text.startsWith('Package: ', pos)) {
+        const nl = text.indexOf('\n', pos);
+        const lineEnd = nl < 0 || nl > last ? last : nl;
+        const candidate = text.slice(pos + 9, lineEnd);
+        if (PACKAGE_NAME.test(candidate)) name = candidate;
+      }
       const index = this.spans.length;
-      const span: Span = { start: pos, end: last, name: FIRST_LINE.exec(firstLine)?.[1] ?? '' };
+      const span: Span = { start: pos, end: last, name };
       this.spans.push(span);
       if (!span.name) span.name = this.entry(index).package; // not the layout py2distro writes: parse it now
       const list = this.byName.get(span.name);
