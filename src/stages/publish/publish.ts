@@ -16,12 +16,12 @@ import { writeFileAtomic, removeStaleTemps, type SourceFile } from '../../lib/fs
 import { isAr } from '../../distro/deb/ar.js';
 import { readDebInfo } from '../../distro/deb/deb-file.js';
 import { acquireLock } from '../../lib/fs/lock.js';
-import { publishYum, RPM_TARGET, type NewRpm, type YumItem } from './yum.js';
+import type { NewRpm, YumItem } from './yum.js';
 import { addDebOrigin } from '../sign/index.js';
 import type { SigningKey } from '../sign/index.js';
 import { readRpmInfo, signRpm } from '../sign/index.js';
 import { TARGETS } from '../../distro/targets.js';
-import { assertRealDirs, assertRegularFile } from './trust.js';
+import { assertRealDirs, assertRegularFile, RPM_TARGET } from './trust.js';
 import { phaseTimer } from '../../lib/timing.js';
 
 /** How a repository is published, the same for `repo publish`, `build --repo` and `sync`. */
@@ -88,8 +88,10 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
       result.unchanged.push(...r.unchanged.map((i) => ({ ...i, kind: 'deb' as const })));
       result.pruned.push(...r.pruned.map((i) => ({ ...i, kind: 'deb' as const })));
     }
+    // The yum publisher (and createrepo_c's modules) load only when there are rpms to publish.
+    const { publishYum } = rpms.size ? await import('./yum.js') : { publishYum: undefined };
     for (const [target, list] of rpms) {
-      const r = await publishYum({ repoDir, target, rpms: list, key: opts.key, retention: opts.retention }, env);
+      const r = await publishYum!({ repoDir, target, rpms: list, key: opts.key, retention: opts.retention }, env);
       result.added.push(...r.added.map((i) => ({ ...i, kind: 'rpm' as const })));
       result.unchanged.push(...r.unchanged.map((i) => ({ ...i, kind: 'rpm' as const })));
       result.pruned.push(...r.pruned.map((i) => ({ ...i, kind: 'rpm' as const })));

@@ -63,6 +63,9 @@ export function checkPoolPath(filename: string, entry: { package: string; versio
   if (!ok) throw repoCorrupt(`the Packages index of ${codename} names ${JSON.stringify(filename)} for ${entry.package} ${entry.version}, outside the pool layout py2distro writes`);
 }
 
+/** A yum target directory name (fedora-41, rpmtest-bookworm): rpm/<target>/. */
+export const RPM_TARGET = /^[a-z0-9][a-z0-9.-]{0,40}$/;
+
 /** yum package files: Packages/<name>-<version>-<release>.<arch>.rpm, nothing else. */
 export const RPM_FILE = /^Packages\/[A-Za-z0-9_+][A-Za-z0-9_.+-]*-[A-Za-z0-9._+~^]+-[A-Za-z0-9._+~^]+\.[a-z0-9_]+\.rpm$/;
 

@@ -21,12 +21,12 @@ import { publishedPackages, readYumState, type YumEntry } from './yum-state.js';
 import { classify, retain, rpmFileName, toItem, uniqueByFile, type NewRpm, type YumPublishResult } from './yum-classify.js';
 import { buildGeneration, indexRpms, stagedPath } from './yum-generation.js';
 import type { RepodataPackage } from './yum-metadata.js';
-import { assertRealDirs, removePublished, GENERATION } from './trust.js';
+import { assertRealDirs, removePublished, GENERATION, RPM_TARGET } from './trust.js';
 import { PoolPlacer, syncDir, syncFiles, syncFilesystem, tmpPathFor, writeFileAtomic } from '../../lib/fs/atomic.js';
 import { IO_CONCURRENCY, mapLimit } from '../../lib/concurrency.js';
 import { phaseTimer } from '../../lib/timing.js';
 
-export const RPM_TARGET = /^[a-z0-9][a-z0-9.-]{0,40}$/;
+export { RPM_TARGET };
 export type { YumEntry } from './yum-state.js';
 export { rpmFileName, type NewRpm, type YumItem, type YumPublishResult } from './yum-classify.js';
 
