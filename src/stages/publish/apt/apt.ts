@@ -158,7 +158,6 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const seedOfNewArch = () => (archAllBase ??= { packages: archAllIndex(bases, codename) });
   const edits = new Map<string, { base: PublishedIndex; inserts: AptIndexEntry[]; removed: Set<number> }>();
   const prunedEntries = new Map<string, AptIndexEntry>();
-  const keptFiles = new Set<string>();
   for (const arch of architectures) {
     const base = state.indexes.get(arch) ?? seedOfNewArch();
     let inserts = added.filter((e) => e.architecture === arch || e.architecture === 'all');
@@ -167,12 +166,16 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
       const r = retentionEdit(base.packages, inserts, opts.retention);
       ({ inserts, removed } = r);
       for (const e of r.pruned) prunedEntries.set(e.filename, e);
-      for (const e of inserts) keptFiles.add(e.filename);
     }
     edits.set(arch, { base, inserts, removed });
   }
-  // An entry pruned for one architecture but listed for another stays.
-  for (const file of keptFiles) prunedEntries.delete(file);
+  // A file pruned from one architecture's index but still listed by another's is not pruned.
+  const insertedFiles = [...edits.values()].map((edit) => new Set(edit.inserts.map((e) => e.filename)));
+  for (const [file, pruned] of prunedEntries) {
+    const listedElsewhere = [...edits.values()].some(({ base, removed }, i) => insertedFiles[i]!.has(file)
+      || base.packages.indexesOf(pruned.package).some((index) => !removed.has(index) && base.packages.entry(index).filename === file));
+    if (listedElsewhere) prunedEntries.delete(file);
+  }
   const addedFiles = new Set(added.map((e) => e.filename));
   for (const e of prunedEntries.values()) {
     if (addedFiles.has(e.filename)) continue; // added and pruned in the same call: reported below

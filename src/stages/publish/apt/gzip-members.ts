@@ -10,6 +10,7 @@
  * an older py2distro as one plain member — is simply recompressed whole, once.
  */
 import { promisify } from 'node:util';
+import { BugError } from '../../../lib/errors.js';
 import { gzip } from 'node:zlib';
 
 const gzipAsync = promisify(gzip);
@@ -31,7 +32,7 @@ const FLG_FEXTRA = 4;
 export async function gzipMember(text: Buffer, level = 6): Promise<Buffer> {
   const plain = await gzipAsync(text, { level });
   // zlib writes a 10-byte header without optional fields (FLG 0): add FEXTRA right after it.
-  if (plain[0] !== 0x1f || plain[1] !== 0x8b || plain[3] !== 0) throw new Error('unexpected gzip header from zlib');
+  if (plain[0] !== 0x1f || plain[1] !== 0x8b || plain[3] !== 0) throw new BugError('zlib wrote an unexpected gzip header');
   const out = Buffer.alloc(plain.length + EXTRA);
   plain.copy(out, 0, 0, HEADER);
   out[3] = FLG_FEXTRA;

@@ -6,6 +6,7 @@
  * libuv's threads side by side) for what changed (gzip-members.ts). A repository written without
  * reusable members is compressed whole, into members, once.
  */
+import { BugError } from '../../../lib/errors.js';
 import { gzipMember, type GzMember } from './gzip-members.js';
 import { compareEntries, type AptIndexEntry, type PackagesText } from './packages-index.js';
 
@@ -132,7 +133,7 @@ export async function rebuildIndex(edit: IndexEdit): Promise<RebuiltIndex> {
       if (!removed.has(i)) run.push(base.text.slice(base.spans[i]!.start, base.spans[i]!.end));
     }
   }
-  if (ranges.length === 0 || ranges[ranges.length - 1]!.to !== n) throw new Error('index ranges do not cover the index');
+  if (ranges.length === 0 || ranges[ranges.length - 1]!.to !== n) throw new BugError('Packages member ranges do not cover the index');
   if (n > 0 || !at.has(0)) for (const e of at.get(n) ?? []) run.push(e.text);
   flush(false);
 
