@@ -155,7 +155,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const architectures = [...new Set([...state.architectures, ...(opts.architectures ?? DEFAULT_ARCHITECTURES), ...newArches])].sort();
   const added = [...toAdd.values()].map((d) => indexEntry(d.info, poolPath(d.info, codename)));
   let archAllBase: PublishedIndex | undefined;
-  const seedOfNewArch = () => (archAllBase ??= { packages: archAllIndex(bases, codename) });
+  const seedOfNewArch = () => (archAllBase ??= { packages: archAllIndex(bases, codename), members: async () => undefined });
   const edits = new Map<string, { base: PublishedIndex; inserts: AptIndexEntry[]; removed: Set<number> }>();
   const prunedEntries = new Map<string, AptIndexEntry>();
   for (const arch of architectures) {
@@ -199,7 +199,9 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
     const edit = edits.get(arch)!;
     if (!ids.has(edit.base)) ids.set(edit.base, ids.size);
     const key = `${ids.get(edit.base)}|${edit.inserts.map((e) => e.filename).join(' ')}|${[...edit.removed].join(' ')}`;
-    if (!rebuilt.has(key)) rebuilt.set(key, rebuildIndex({ base: edit.base.packages, members: edit.base.members, inserts: edit.inserts, removed: edit.removed }));
+    if (!rebuilt.has(key)) {
+      rebuilt.set(key, edit.base.members().then((members) => rebuildIndex({ base: edit.base.packages, members, inserts: edit.inserts, removed: edit.removed })));
+    }
     return rebuilt.get(key)!;
   };
   const pending = architectures.map((arch) => [arch, rebuild(arch)] as const); // all compressions start at once

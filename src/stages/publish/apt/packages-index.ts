@@ -31,11 +31,10 @@ export interface AptIndexEntry {
 export interface Span {
   start: number;
   end: number;
-  /** The package name its first line gives ('' when the first line is not Package: parse it to know). */
+  /** The package name: from its first line, or (a paragraph not laid out as py2distro writes it) from parsing it. */
   name: string;
 }
 
-const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /** UTF-8 text as a byte string (what Packages texts are held as). */
 export function byteString(text: string): string {
@@ -66,7 +65,7 @@ export class PackagesText {
         const nl = text.indexOf('\n', pos);
         const lineEnd = nl < 0 || nl > last ? last : nl;
         const candidate = text.slice(pos + 9, lineEnd);
-        if (PACKAGE_NAME.test(candidate)) name = candidate;
+        if (DEB_NAME.test(candidate)) name = candidate;
       }
       const index = this.spans.length;
       const span: Span = { start: pos, end: last, name };

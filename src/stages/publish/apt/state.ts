@@ -24,8 +24,11 @@ export type { AptIndexEntry } from './packages-index.js';
 /** One architecture's verified index. */
 export interface PublishedIndex {
   packages: PackagesText;
-  /** The members of its verified Packages.gz, when they tile the text (else: recompress it all). */
-  members?: GzMember[];
+  /**
+   * The members of its verified Packages.gz when they tile the text (else undefined: recompress
+   * it all) — read only when the index is rebuilt, not by a no-op publish or a resign.
+   */
+  members(): Promise<GzMember[] | undefined>;
 }
 
 export interface ReleaseFile {
@@ -102,9 +105,13 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
     if (!index) {
       const packages = new PackagesText((await readByHash(dir, rel, want.sha256)).toString('latin1'), codename);
       const gzWant = release.sha256.get(`${rel}.gz`);
-      const gz = gzWant && (await readByHash(dir, `${rel}.gz`, gzWant.sha256).catch(() => undefined));
-      const starts = new Set(packages.spans.map((p) => p.start));
-      index = { packages, members: gz ? readMembers(gz, packages.text.length, starts) : undefined };
+      let members: Promise<GzMember[] | undefined> | undefined;
+      const readGzMembers = async () => {
+        // A .gz that is missing or does not match what InRelease lists is not reused (a new one is written).
+        const gz = gzWant && (await readByHash(dir, `${rel}.gz`, gzWant.sha256).catch(() => undefined));
+        return gz ? readMembers(gz, packages.text.length, new Set(packages.spans.map((p) => p.start))) : undefined;
+      };
+      index = { packages, members: () => (members ??= readGzMembers()) };
       seen.set(want.sha256, index);
     }
     indexes.set(arch, index);
