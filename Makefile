@@ -36,6 +36,7 @@ deps: system-deps node-deps
 build: node-deps
 	npx tsc -p tsconfig.json
 	node scripts/build-config-validator.mjs
+	node scripts/build-openpgp-cache.mjs
 
 # Builder images are reused when their Dockerfile hash tag exists, built otherwise.
 images: deps build

@@ -208,6 +208,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   for (const [, p] of pending) p.catch(() => undefined);
   const written: Array<[string, string]> = [];
   const digests = new Map<Buffer, string>();
+  const writtenNow = new Map<Buffer, string>(); // index bytes → the by-hash object this publish wrote for them
   for (const [arch, p] of pending) {
     const index = await p;
     env.log.debug(`apt ${codename} binary-${arch}: Packages.gz members reused ${index.reused}, compressed ${index.compressed}`);
@@ -216,9 +217,12 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
       if (!digests.has(data)) digests.set(data, createHash('sha256').update(data).digest('hex'));
       const sha256 = digests.get(data)!;
       files.set(rel, { sha256, size: data.length });
-      const object = await writeByHash(byHashDir(dir, arch), sha256, data);
+      const object = await writeByHash(byHashDir(dir, arch), sha256, data, writtenNow.get(data));
       written.push([object.file, path.join(dir, rel)]);
-      if (object.created) placed.push(object.file);
+      if (object.created) {
+        placed.push(object.file);
+        if (!writtenNow.has(data)) writtenNow.set(data, object.file);
+      }
     }
   }
   // Pool files and new index objects become durable together, before a name points at them.

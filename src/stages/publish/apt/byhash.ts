@@ -18,9 +18,11 @@ export function byHashDir(distDir: string, arch: string): string {
 /**
  * Store one index object under its sha256 (unless there already); returns its path and whether it
  * was written now — then it is not fsynced yet: the caller syncs all new objects at once
- * (syncFiles) before any plain name or Release points at them.
+ * (syncFiles) before any plain name or Release points at them. `sameAs`: an object with these
+ * very bytes that this publish wrote a moment ago (another architecture's identical index, as in
+ * arch-all-only repositories): hard-linked instead of written again where the file system allows.
  */
-export async function writeByHash(dir: string, sha256: string, data: Buffer): Promise<{ file: string; created: boolean }> {
+export async function writeByHash(dir: string, sha256: string, data: Buffer, sameAs?: string): Promise<{ file: string; created: boolean }> {
   const file = path.join(dir, sha256);
   try {
     const now = new Date();
@@ -28,6 +30,16 @@ export async function writeByHash(dir: string, sha256: string, data: Buffer): Pr
     return { file, created: false };
   } catch {
     await mkdir(dir, { recursive: true });
+    if (sameAs) {
+      const tmp = tmpPathFor(file);
+      try {
+        await link(sameAs, tmp);
+        await rename(tmp, file);
+        return { file, created: true };
+      } catch {
+        await rm(tmp, { force: true }); // another file system, or no hard links: write it
+      }
+    }
     await writeFileAtomic(file, data, { fsync: false });
     return { file, created: true };
   }

@@ -96,7 +96,8 @@ export async function rebuildIndex(edit: IndexEdit): Promise<RebuiltIndex> {
     if (r.to !== n && lastKept < r.to && lastPoint < r.to) dirty.add(k);
   }
 
-  const pieces: Array<{ text: string; member?: GzMember }> = [];
+  // A piece is new text (compressed now) or a previous member (its bytes copied, text and gzip alike).
+  const pieces: Array<{ text: string; member?: undefined } | { member: GzMember }> = [];
   let run: string[] = [];
   // A run of changed paragraphs becomes round(size / target) members of even size (at least one):
   // a member that grows by a few entries stays one member until it is half as big again.
@@ -125,7 +126,7 @@ export async function rebuildIndex(edit: IndexEdit): Promise<RebuiltIndex> {
     for (const e of at.get(r.from) ?? []) run.push(e.text);
     if (r.member && !dirty.has(k)) {
       flush(true);
-      pieces.push({ text: base.text.slice(r.member.textStart, r.member.textEnd), member: r.member });
+      pieces.push({ member: r.member });
       continue;
     }
     for (let i = r.from; i < r.to; i++) {
@@ -137,10 +138,12 @@ export async function rebuildIndex(edit: IndexEdit): Promise<RebuiltIndex> {
   if (n > 0 || !at.has(0)) for (const e of at.get(n) ?? []) run.push(e.text);
   flush(false);
 
-  const members = await Promise.all(pieces.map((p) => p.member?.bytes ?? gzipMember(Buffer.from(p.text, 'latin1'))));
+  const bytes = base.bytes();
+  const texts = pieces.map((p) => (p.member ? bytes.subarray(p.member.textStart, p.member.textEnd) : Buffer.from(p.text, 'latin1')));
+  const members = await Promise.all(pieces.map((p, i) => p.member?.bytes ?? gzipMember(texts[i]!)));
   const gz = members.length ? Buffer.concat(members) : await gzipMember(Buffer.alloc(0));
   const reused = pieces.filter((p) => p.member).length;
-  return { text: Buffer.from(pieces.map((p) => p.text).join(''), 'latin1'), gz, reused, compressed: pieces.length - reused };
+  return { text: Buffer.concat(texts), gz, reused, compressed: pieces.length - reused };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -47,7 +47,14 @@ export class PackagesText {
   private readonly byName = new Map<string, number[]>();
   private readonly parsed = new Map<number, AptIndexEntry>();
 
-  constructor(readonly text: string, private readonly codename: string) {
+  readonly text: string;
+  private bytesHeld: Buffer | undefined;
+
+  /** `source`: the verified file's bytes (kept: a rebuild copies unchanged ranges from them), or its byte string. */
+  constructor(source: string | Buffer, private readonly codename: string) {
+    const text = typeof source === 'string' ? source : source.toString('latin1');
+    this.text = text;
+    if (typeof source !== 'string') this.bytesHeld = source;
     if (text.includes('\0') || text.includes('\r')) throw repoCorrupt(`a Packages index of ${codename} contains NUL or CR characters`);
     const n = text.length;
     let pos = 0;
@@ -76,6 +83,11 @@ export class PackagesText {
       else this.byName.set(span.name, [index]);
       pos = end;
     }
+  }
+
+  /** The text's bytes (text is their latin1 decoding: offsets are the same). */
+  bytes(): Buffer {
+    return (this.bytesHeld ??= Buffer.from(this.text, 'latin1'));
   }
 
   get size(): number {

@@ -103,7 +103,7 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
     if (!want) throw repoCorrupt(`the signed Release of ${codename} lists no ${rel}`);
     let index = seen.get(want.sha256);
     if (!index) {
-      const packages = new PackagesText((await readByHash(dir, rel, want.sha256)).toString('latin1'), codename);
+      const packages = new PackagesText(await readByHash(dir, rel, want.sha256), codename);
       const gzWant = release.sha256.get(`${rel}.gz`);
       let members: Promise<GzMember[] | undefined> | undefined;
       const readGzMembers = async () => {

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { rm, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,9 @@ import { addDebOrigin, debOriginSignature, debOriginSignedData } from '../../../
 import { silentLogger } from '../../../../src/lib/log.js';
 import { Py2DistroError } from '../../../../src/lib/errors.js';
 import { makeDeb, makeOrgKey } from '../../../helpers/packages.js';
+import { createHash } from 'node:crypto';
+
+const createHashHex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let dir: string;
 let key: SigningKey;
@@ -121,6 +124,29 @@ test('publish: idempotent re-publish, conflict on different content, retention p
 
   await assert.rejects(publishPackages({ repoDir, files: [v2], key, codename: 'bookworm', origin: 'Other' }, env()),
     (e: unknown) => e instanceof Py2DistroError && e.code === 'E_REPO_CONFLICT' && /Origin/.test(e.message));
+});
+
+test('identical indexes of several architectures are one file (hard links); they part when an arch-specific package comes', async () => {
+  const repoDir = path.join(dir, 'repo-arches');
+  const dist = path.join(repoDir, 'deb/dists/bookworm/main');
+  const inode = async (rel: string) => (await stat(path.join(dist, rel))).ino;
+  const all = await makeDeb(path.join(dir, 'arches-all'), { name: 'python3-pure', version: '1.0-1' });
+  await publishPackages({ repoDir, files: [all], key, codename: 'bookworm' }, env());
+  for (const name of ['Packages', 'Packages.gz']) {
+    assert.equal(await inode(`binary-amd64/${name}`), await inode(`binary-arm64/${name}`), `${name}: one file for both architectures`);
+  }
+  const amd64Text = await readFile(path.join(dist, 'binary-amd64/Packages'));
+  const [object] = (await readdir(path.join(dist, 'binary-arm64/by-hash/SHA256'))).filter((f) => f === createHashHex(amd64Text));
+  assert.ok(object, 'the arm64 by-hash object is there under the sha256 of the shared text');
+
+  const native = await makeDeb(path.join(dir, 'arches-amd64'), { name: 'python3-native', version: '1.0-1', arch: 'amd64' });
+  await publishPackages({ repoDir, files: [native], key, codename: 'bookworm' }, env());
+  assert.notEqual(await inode('binary-amd64/Packages'), await inode('binary-arm64/Packages'));
+  const state = await readPublishedApt(path.join(repoDir, 'deb'), 'bookworm', key);
+  assert.deepEqual(state.indexes.get('amd64')!.packages.all().map((e) => e.package).sort(), ['python3-native', 'python3-pure']);
+  assert.deepEqual(state.indexes.get('arm64')!.packages.all().map((e) => e.package), ['python3-pure']);
+  // The arm64 index left as it was is still the file that was linked (not rewritten), and still verifies.
+  assert.deepEqual(await readFile(path.join(dist, 'binary-arm64/Packages')), amd64Text);
 });
 
 test('the codename comes from --codename or the path; unknown paths are a usage error', async () => {
