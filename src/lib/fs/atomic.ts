@@ -4,8 +4,8 @@
  * the target. A reader — apt, dnf, a web server — sees the old file or the new one, never half.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, copyFileSync, linkSync, renameSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { constants, copyFileSync, linkSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { Py2DistroError } from '../errors.js';
@@ -170,7 +170,8 @@ export async function removeStaleTemps(dir: string, opts: { recursive?: boolean 
   let removed = 0;
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    // Synchronous: a publish looks into a dozen small directories; thread-pool round trips would cost more.
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return 0;
   }

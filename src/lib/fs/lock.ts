@@ -6,7 +6,7 @@
  * only if it is still the stale owner's is it removed (two takers cannot both win).
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,25 +37,25 @@ export interface LockOptions {
 }
 
 export async function acquireLock(repoDir: string, opts: LockOptions = {}): Promise<Lock> {
-  await mkdir(repoDir, { recursive: true });
+  mkdirSync(repoDir, { recursive: true });
   const file = path.join(repoDir, opts.name ?? LOCK_NAME);
   const me: LockOwner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
     opts.signal?.throwIfAborted();
-    if (await tryCreate(file, me)) {
+    if (tryCreate(file, me)) {
       return {
         file,
         release: async () => {
-          const owner = await readOwner(file);
-          if (owner?.token === me.token) await rm(file, { force: true });
+          const owner = readOwner(file);
+          if (owner?.token === me.token) rmSync(file, { force: true });
         },
       };
     }
-    const raw = await readRaw(file);
+    const raw = readRaw(file);
     const owner = parseOwner(raw);
-    if (raw !== undefined && (owner ? isStale(owner) : await isAbandonedEmpty(file))) {
-      await takeOverStale(file, raw);
+    if (raw !== undefined && (owner ? isStale(owner) : isAbandonedEmpty(file))) {
+      takeOverStale(file, raw);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -72,23 +72,24 @@ export async function acquireLock(repoDir: string, opts: LockOptions = {}): Prom
  * moment leaves either no lock or a complete one whose pid can be checked — never an empty file
  * that would block the next run.
  */
-async function tryCreate(file: string, me: LockOwner): Promise<boolean> {
+function tryCreate(file: string, me: LockOwner): boolean {
   const tmp = `${file}.new-${process.pid}-${me.token}`;
-  await writeFile(tmp, JSON.stringify(me), { mode: 0o644 });
+  writeFileSync(tmp, JSON.stringify(me), { mode: 0o644 });
   try {
-    await link(tmp, file);
+    linkSync(tmp, file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   } finally {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
   }
 }
 
-async function readRaw(file: string): Promise<string | undefined> {
+// Synchronous on purpose: a handful of tiny operations, each far cheaper than a thread-pool round trip.
+function readRaw(file: string): string | undefined {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
@@ -103,14 +104,14 @@ function parseOwner(raw: string | undefined): LockOwner | undefined {
   }
 }
 
-async function readOwner(file: string): Promise<LockOwner | undefined> {
-  return parseOwner(await readRaw(file));
+function readOwner(file: string): LockOwner | undefined {
+  return parseOwner(readRaw(file));
 }
 
 /** Empty or half-written: the owner died between create and write (or is writing right now — hence the age). */
-async function isAbandonedEmpty(file: string): Promise<boolean> {
+function isAbandonedEmpty(file: string): boolean {
   try {
-    return Date.now() - (await stat(file)).mtimeMs > 30_000;
+    return Date.now() - statSync(file).mtimeMs > 30_000;
   } catch {
     return false;
   }
@@ -126,16 +127,20 @@ function isStale(owner: LockOwner): boolean {
   }
 }
 
-async function takeOverStale(file: string, staleText: string): Promise<void> {
+function takeOverStale(file: string, staleText: string): void {
   const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await rename(file, aside);
+    renameSync(file, aside);
   } catch {
     return; // someone else moved it first; retry from the top
   }
-  if ((await readRaw(aside)) !== staleText) {
+  if (readRaw(aside) !== staleText) {
     // We grabbed a fresh lock that replaced the stale one in between: put it back (link fails if taken).
-    await link(aside, file).catch(() => undefined);
+    try {
+      linkSync(aside, file);
+    } catch {
+      // taken meanwhile: theirs
+    }
   }
-  await rm(aside, { force: true });
+  rmSync(aside, { force: true });
 }

@@ -143,7 +143,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
     env.signal?.throwIfAborted();
     const rel = poolPath(deb.info, codename);
     poolDirs.ensure(path.posix.dirname(rel));
-    const target = path.join(debRoot, rel);
+    const target = `${debRoot}/${rel}`; // rel is a checked pool path (no empty, . or .. segment): path.join's result
     await placer.place(target, deb.bytes, deb.source, { fsync: false });
     placed.push(target);
   }

@@ -4,7 +4,8 @@
  * killed publish — replaces the plain names. The last few generations are kept (recorded in
  * <repo>/.py2distro/); anything older is deleted only after the new InRelease is live.
  */
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, utimes } from 'node:fs/promises';
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { tmpPathFor, writeFileAtomic } from '../../../lib/fs/atomic.js';
 
@@ -26,15 +27,15 @@ export async function writeByHash(dir: string, sha256: string, data: Buffer, sam
   const file = path.join(dir, sha256);
   try {
     const now = new Date();
-    await utimes(file, now, now); // already there: same name, same content by construction
+    utimesSync(file, now, now); // already there: same name, same content by construction
     return { file, created: false };
   } catch {
     await mkdir(dir, { recursive: true });
     if (sameAs) {
       const tmp = tmpPathFor(file);
       try {
-        await link(sameAs, tmp);
-        await rename(tmp, file);
+        linkSync(sameAs, tmp);
+        renameSync(tmp, file);
         return { file, created: true };
       } catch {
         await rm(tmp, { force: true }); // another file system, or no hard links: write it
@@ -49,12 +50,12 @@ export async function writeByHash(dir: string, sha256: string, data: Buffer, sam
 export async function linkPlainIndex(object: string, plain: string): Promise<void> {
   const tmp = tmpPathFor(plain);
   try {
-    await link(object, tmp);
+    linkSync(object, tmp); // synchronous: two cheap syscalls, no thread-pool round trips
   } catch {
     await copyFile(object, tmp);
   }
   try {
-    await rename(tmp, plain);
+    renameSync(tmp, plain);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
@@ -67,7 +68,7 @@ function generationsFile(repoDir: string, codename: string): string {
 
 async function readGenerations(repoDir: string, codename: string): Promise<string[][]> {
   try {
-    const data = JSON.parse(await readFile(generationsFile(repoDir, codename), 'utf8')) as unknown;
+    const data = JSON.parse(readFileSync(generationsFile(repoDir, codename), 'utf8')) as unknown;
     return Array.isArray(data) ? (data as string[][]) : [];
   } catch {
     return [];
@@ -88,10 +89,15 @@ export async function collectGarbage(repoDir: string, distDir: string, codename:
   let removed = 0;
   for (const arch of architectures) {
     const dir = byHashDir(distDir, arch);
-    const names = await readdir(dir).catch(() => [] as string[]);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir); // synchronous, as every small step here: no thread-pool round trips
+    } catch {
+      // no by-hash directory: nothing to collect
+    }
     for (const name of names) {
       if (/^[0-9a-f]{64}$/.test(name) && !keep.has(name)) {
-        await rm(path.join(dir, name), { force: true });
+        rmSync(path.join(dir, name), { force: true });
         removed++;
       }
     }

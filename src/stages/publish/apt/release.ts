@@ -4,7 +4,7 @@
  * so until its rename lands a client keeps seeing the previous, self-consistent generation
  * (whose Packages files by-hash/ still holds).
  */
-import { rename } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { Py2DistroError } from '../../../lib/errors.js';
 import type { SigningKey } from '../../sign/index.js';
@@ -70,6 +70,6 @@ export async function writeSignedRelease(dir: string, releaseText: string, key: 
   const temps: Array<[string, string]> = [];
   for (const [name, text] of order) temps.push([await writeTemp(path.join(dir, name), text, { fsync: false }), path.join(dir, name)]);
   await syncFiles(temps.map(([tmp]) => tmp)); // all three durable, in one go, before the first rename
-  for (const [tmp, target] of temps) await rename(tmp, target);
+  for (const [tmp, target] of temps) renameSync(tmp, target);
   await syncDir(dir);
 }

@@ -10,7 +10,7 @@
  * gives the compressed members that did not change (gzip-members.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { field, parseSingleParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 import { DEB_ARCH } from '../../../distro/deb/deb-file.js';
@@ -89,7 +89,7 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
   // No InRelease: nothing was published yet (a first publish killed before its InRelease landed
   // leaves only files no client can use).
   if (!(await assertRegularFile(inRelease))) return { codename, architectures: [], indexes: new Map() };
-  const verified = await trustedClearsigned(await readFile(inRelease, 'utf8'), key);
+  const verified = await trustedClearsigned(readFileSync(inRelease, 'utf8'), key);
   if (!verified) {
     throw repoCorrupt(`${inRelease} is not signed by the org key ${key.fingerprint}${key.verifiers.length > 1 ? ' or a configured previous key' : ''}`);
   }
@@ -127,7 +127,7 @@ async function readByHash(dir: string, rel: string, sha256: string): Promise<Buf
   const candidates = [path.join(dir, path.dirname(rel), 'by-hash', 'SHA256', sha256), path.join(dir, rel)];
   for (const file of candidates) {
     if (!(await assertRegularFile(file))) continue;
-    const buf = await readFile(file);
+    const buf = readFileSync(file); // synchronous: fs/promises reads a big file in many round trips
     if (createHash('sha256').update(buf).digest('hex') === sha256) return buf;
   }
   throw repoCorrupt(`the ${rel} that InRelease lists (sha256 ${sha256}) is missing from ${dir} or does not match`);
