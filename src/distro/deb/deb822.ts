@@ -20,6 +20,7 @@ export function parseParagraphs(text: string, what = 'control data'): Paragraph[
   if (text.includes('\0') || text.includes('\r')) throw bad(what, 'contains NUL or CR characters');
   const out: Paragraph[] = [];
   let current: Paragraph | undefined;
+  let names = new Set<string>(); // the current paragraph's field names, lower-cased
   for (const line of text.split('\n')) {
     if (line.trim() === '') {
       current = undefined;
@@ -37,8 +38,11 @@ export function parseParagraphs(text: string, what = 'control data'): Paragraph[
     if (!current) {
       current = [];
       out.push(current);
+      names = new Set();
     }
-    if (current.some(([n]) => n.toLowerCase() === name.toLowerCase())) throw bad(what, `duplicate field ${name}`);
+    const lower = name.toLowerCase();
+    if (names.has(lower)) throw bad(what, `duplicate field ${name}`);
+    names.add(lower);
     current.push([name, line.slice(colon + 1).trim()]);
   }
   return out;

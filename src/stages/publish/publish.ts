@@ -188,10 +188,11 @@ export async function exportPublicKeys(repoDir: string, key: SigningKey, which: 
   const files: Array<[string, string | Uint8Array]> = [];
   if (which.deb) files.push([path.join(repoDir, 'deb', 'key.asc'), key.publicArmored], [path.join(repoDir, 'deb', 'key.gpg'), key.publicBinary]);
   if (which.rpm) files.push([path.join(repoDir, 'rpm', 'key.asc'), key.publicArmored]);
-  for (const [file, data] of files) {
+  // Only what differs is rewritten, the files side by side (each write ends in an fsync).
+  await Promise.all(files.map(async ([file, data]) => {
     const current = (await assertRegularFile(file)) ? readFileSync(file) : undefined;
     if (!current || !current.equals(Buffer.from(data))) await writeFileAtomic(file, data);
-  }
+  }));
 }
 
 /** A deb target name (debian-bookworm) or codename (bookworm) that appears in the file's path. */

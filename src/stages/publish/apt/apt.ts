@@ -85,6 +85,12 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   if (!CODENAME.test(codename)) throw new Py2DistroError('E_USAGE', `invalid codename ${JSON.stringify(codename)}`);
   const debRoot = path.join(repoDir, 'deb');
   const timer = phaseTimer(env.log, `apt ${codename} phases`);
+  const poolPaths = new Map<DebInfo, string>(); // each new .deb's pool path, checked once
+  const poolPathOf = (info: DebInfo) => {
+    let rel = poolPaths.get(info);
+    if (rel === undefined) poolPaths.set(info, (rel = poolPath(info, codename)));
+    return rel;
+  };
   const state = await readPublishedApt(debRoot, codename, opts.key);
   timer.lap('verified state');
   const origin = stableField('Origin', opts.origin, state.origin);
@@ -110,7 +116,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   for (const deb of opts.debs) {
     const { info } = deb;
     const id = `${info.package} ${info.version} ${info.architecture}`;
-    const item: AptItem = { input: deb.input, package: info.package, version: info.version, architecture: info.architecture, codename, path: `deb/${poolPath(info, codename)}`, sha256: info.sha256 };
+    const item: AptItem = { input: deb.input, package: info.package, version: info.version, architecture: info.architecture, codename, path: `deb/${poolPathOf(info)}`, sha256: info.sha256 };
     const existing = published.get(id);
     const pending = toAdd.get(id);
     if (existing) {
@@ -141,7 +147,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   const placed: string[] = [];
   for (const deb of toAdd.values()) {
     env.signal?.throwIfAborted();
-    const rel = poolPath(deb.info, codename);
+    const rel = poolPathOf(deb.info);
     poolDirs.ensure(path.posix.dirname(rel));
     const target = `${debRoot}/${rel}`; // rel is a checked pool path (no empty, . or .. segment): path.join's result
     await placer.place(target, deb.bytes, deb.source, { fsync: false });
@@ -153,7 +159,7 @@ export async function publishApt(opts: AptPublishOptions, env: StageEnv): Promis
   // what retention prunes; a new architecture starts from the published arch "all" entries.
   const newArches = [...toAdd.values()].map((d) => d.info.architecture).filter((a) => a !== 'all');
   const architectures = [...new Set([...state.architectures, ...(opts.architectures ?? DEFAULT_ARCHITECTURES), ...newArches])].sort();
-  const added = [...toAdd.values()].map((d) => indexEntry(d.info, poolPath(d.info, codename)));
+  const added = [...toAdd.values()].map((d) => indexEntry(d.info, poolPathOf(d.info)));
   let archAllBase: PublishedIndex | undefined;
   const seedOfNewArch = () => (archAllBase ??= { packages: archAllIndex(bases, codename), members: async () => undefined });
   const edits = new Map<string, { base: PublishedIndex; inserts: AptIndexEntry[]; removed: Set<number> }>();
@@ -273,8 +279,13 @@ async function publishedIdentity(debRoot: string, entry: AptIndexEntry): Promise
 
 /** The Packages paragraph: Package first, control fields, then Filename/Size/SHA256, Description last. */
 export function indexEntry(info: DebInfo, filename: string): AptIndexEntry {
-  const rest = info.control.filter(([n]) => !['package', 'description'].includes(n.toLowerCase()));
-  const description = info.control.find(([n]) => n.toLowerCase() === 'description');
+  const rest: Paragraph = [];
+  let description: Paragraph[number] | undefined;
+  for (const f of info.control) {
+    const n = f[0].toLowerCase();
+    if (n === 'description') description ??= f;
+    else if (n !== 'package') rest.push(f);
+  }
   const paragraph: Paragraph = [
     ['Package', info.package], ...rest,
     ['Filename', filename], ['Size', String(info.size)], ['SHA256', info.sha256],

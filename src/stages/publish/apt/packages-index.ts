@@ -38,8 +38,10 @@ export interface Span {
 
 /** UTF-8 text as a byte string (what Packages texts are held as). */
 export function byteString(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1');
+  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text; // ASCII is its own byte string
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** A Packages file's bytes (latin1-decoded: see AptIndexEntry.text), indexed by paragraph. */
 export class PackagesText {
