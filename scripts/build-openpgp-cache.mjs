@@ -6,6 +6,7 @@
  * functions they need are in the cache too. Writes dist/openpgp.code-cache (or the file given as the
  * first argument) and its stamp (.json).
  */
+import { createHash } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { OPENPGP_CODE_CACHE, openpgpSource, runOpenpgp } from '../dist/lib/openpgp.js';
 
@@ -54,7 +55,9 @@ const out = process.argv[2] ?? OPENPGP_CODE_CACHE;
 // stamp vouching for another cache.
 await rm(`${out}.json`, { force: true });
 const tmp = `${out}.tmp-${process.pid}`;
-await writeFile(tmp, script.createCachedData());
+const cache = script.createCachedData();
+await writeFile(tmp, cache);
 await rename(tmp, out);
-await writeFile(`${out}.json`, `${JSON.stringify(stamp)}\n`);
+const cacheSha256 = createHash('sha256').update(cache).digest('hex');
+await writeFile(`${out}.json`, `${JSON.stringify({ ...stamp, cacheSha256 })}\n`);
 console.log(`openpgp code cache: ${out}`);

@@ -8,8 +8,9 @@
  * records V8's code cache for it (scripts/build-openpgp-cache.mjs: the module plus those functions,
  * compiled) in dist/, beside our own compiled code and as trusted as it. It is used only for the
  * exact source it was made from (sha256 of openpgp's file, and the same Node and V8) — V8 itself
- * checks little more than the source's length — and V8 rejects it for other flags; without a usable
- * cache the library loads the ordinary way.
+ * checks little more than the source's length — and only with the sha256 its stamp records for the
+ * cache's own bytes; V8 rejects it for other flags. Without a usable cache the library loads the
+ * ordinary way.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -47,12 +48,13 @@ export function runOpenpgp(file: string, source: string, cachedData?: Buffer): {
   return { exports: module.exports, script };
 }
 
-/** The recorded code cache, if its stamp is exactly `stamp` (else undefined: compile instead). */
+/** The recorded code cache, if its stamp is exactly `stamp` and its bytes are the ones stamped (else undefined: compile instead). */
 export function cachedCode(stamp: CodeCacheStamp, cacheFile = OPENPGP_CODE_CACHE): Buffer | undefined {
   try {
-    const recorded = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as Partial<CodeCacheStamp>;
+    const recorded = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as Partial<CodeCacheStamp> & { cacheSha256?: string };
     if (recorded.sourceSha256 !== stamp.sourceSha256 || recorded.node !== stamp.node || recorded.v8 !== stamp.v8) return undefined;
-    return readFileSync(cacheFile);
+    const cache = readFileSync(cacheFile);
+    return createHash('sha256').update(cache).digest('hex') === recorded.cacheSha256 ? cache : undefined;
   } catch {
     return undefined; // no cache built (or unreadable): load the ordinary way
   }

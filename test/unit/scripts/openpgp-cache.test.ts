@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -20,7 +21,9 @@ test('the recorded code cache is accepted for openpgp\'s source and the library 
     const out = path.join(dir, 'openpgp.code-cache');
     execFileSync('node', [path.join(ROOT, 'scripts/build-openpgp-cache.mjs'), out]);
     const { file, source, stamp } = openpgpSource();
-    assert.deepEqual(JSON.parse(await readFile(`${out}.json`, 'utf8')), stamp);
+    const recorded = JSON.parse(await readFile(`${out}.json`, 'utf8')) as Record<string, string>;
+    assert.deepEqual({ ...recorded, cacheSha256: undefined }, { ...stamp, cacheSha256: undefined });
+    assert.equal(recorded.cacheSha256, createHash('sha256').update(await readFile(out)).digest('hex'));
     const cache = cachedCode(stamp, out);
     assert.ok(cache && cache.length > 100_000, 'the cache holds compiled functions, not only the top level');
     const { exports: lib, script } = runOpenpgp(file, source, cache);
@@ -56,7 +59,12 @@ test('a code cache is used only under its exact stamp', async () => {
     await writeFile(`${out}.json`, '{ not json');
     assert.equal(cachedCode(stamp, out), undefined);
     await writeFile(`${out}.json`, JSON.stringify(stamp));
+    assert.equal(cachedCode(stamp, out), undefined, 'no sha256 of the cache itself: not used');
+    const cacheSha256 = createHash('sha256').update('not really compiled code').digest('hex');
+    await writeFile(`${out}.json`, JSON.stringify({ ...stamp, cacheSha256 }));
     assert.equal(cachedCode(stamp, out)?.toString(), 'not really compiled code');
+    await writeFile(out, 'not really compiled codf');
+    assert.equal(cachedCode(stamp, out), undefined, 'a cache whose bytes changed: not used');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
