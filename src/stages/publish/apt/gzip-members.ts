@@ -49,7 +49,7 @@ export async function gzipMember(text: Buffer, level = 6): Promise<Buffer> {
  * `textLength` bytes whose boundaries all fall on paragraph starts; undefined otherwise
  * (then recompress all).
  */
-export function readMembers(gz: Buffer, textLength: number, paragraphStarts: ReadonlySet<number>): GzMember[] | undefined {
+export function readMembers(gz: Buffer, textLength: number, paragraphStarts: Pick<ReadonlySet<number>, 'has'>): GzMember[] | undefined {
   const members: GzMember[] = [];
   let at = 0;
   let textAt = 0;

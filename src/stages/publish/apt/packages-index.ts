@@ -96,6 +96,20 @@ export class PackagesText {
     return this.spans.length;
   }
 
+  /** Whether a paragraph starts at this offset (binary search: spans are in text order). */
+  isParagraphStart(offset: number): boolean {
+    let lo = 0;
+    let hi = this.spans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const start = this.spans[mid]!.start;
+      if (start === offset) return true;
+      if (start < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
   /** The paragraphs (indexes into spans) of one package name. */
   indexesOf(name: string): readonly number[] {
     return this.byName.get(name) ?? [];

@@ -109,7 +109,7 @@ export async function readPublishedApt(debRoot: string, codename: string, key: S
       const readGzMembers = async () => {
         // A .gz that is missing or does not match what InRelease lists is not reused (a new one is written).
         const gz = gzWant && (await readByHash(dir, `${rel}.gz`, gzWant.sha256).catch(() => undefined));
-        return gz ? readMembers(gz, packages.text.length, new Set(packages.spans.map((p) => p.start))) : undefined;
+        return gz ? readMembers(gz, packages.text.length, { has: (offset) => packages.isParagraphStart(offset) }) : undefined;
       };
       index = { packages, members: () => (members ??= readGzMembers()) };
       seen.set(want.sha256, index);
