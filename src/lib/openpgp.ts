@@ -13,7 +13,7 @@
  * ordinary way.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -61,6 +61,7 @@ export function cachedCode(stamp: CodeCacheStamp, cacheFile = OPENPGP_CODE_CACHE
 }
 
 function load(): typeof OpenPGP {
+  if (!existsSync(`${OPENPGP_CODE_CACHE}.json`)) return require('openpgp') as typeof OpenPGP; // no cache built: nothing to hash
   const { file, source, stamp } = openpgpSource();
   const cache = cachedCode(stamp);
   if (!cache) return require('openpgp') as typeof OpenPGP;

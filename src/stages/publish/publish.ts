@@ -120,9 +120,9 @@ async function preparePackage(file: string, opts: PublishOptions, env: StageEnv)
   let bytes: Buffer;
   let source: SourceFile;
   try {
-    // Synchronous: for thousands of small packages the thread-pool round trips cost more than the reads.
-    // One fstat, then exactly that many bytes (readFileSync would fstat again): syscalls are most
-    // of reading a small package.
+    // Synchronous (for thousands of small packages the thread-pool round trips cost more than the
+    // reads), one fstat, then exactly that many bytes (readFileSync would fstat again): system calls
+    // are most of reading a small package.
     const fd = openSync(file, 'r');
     try {
       const st = fstatSync(fd);
