@@ -4,7 +4,7 @@
  * the target. A reader — apt, dnf, a web server — sees the old file or the new one, never half.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, copyFileSync, linkSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { constants, copyFileSync, linkSync, readdirSync, renameSync, statSync, type Dirent } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -167,22 +167,24 @@ function pidAlive(pid: number): boolean {
 
 /** Remove temporaries left by killed runs (their pid is gone) in `dir` (and below, unless `recursive: false`). */
 export async function removeStaleTemps(dir: string, opts: { recursive?: boolean } = {}): Promise<number> {
-  let removed = 0;
-  let entries;
+  const recursive = opts.recursive !== false;
+  let entries: Array<string | Dirent>;
   try {
-    // Synchronous: a publish looks into a dozen small directories; thread-pool round trips would cost more.
-    entries = readdirSync(dir, { withFileTypes: true });
+    // Synchronous: a publish looks into a dozen directories; thread-pool round trips would cost more.
+    // Names only when not descending (a yum Packages/ directory holds every package).
+    entries = recursive ? readdirSync(dir, { withFileTypes: true }) : readdirSync(dir);
   } catch {
     return 0;
   }
+  let removed = 0;
   for (const e of entries) {
-    const full = path.join(dir, e.name);
-    const m = /^\.tmp-(\d+)-/.exec(e.name);
+    const name = typeof e === 'string' ? e : e.name;
+    const m = name.startsWith('.tmp-') ? /^\.tmp-(\d+)-/.exec(name) : null;
     if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) {
-      await rm(full, { recursive: true, force: true });
+      await rm(path.join(dir, name), { recursive: true, force: true });
       removed++;
-    } else if (opts.recursive !== false && e.isDirectory() && !e.isSymbolicLink()) {
-      removed += await removeStaleTemps(full);
+    } else if (typeof e !== 'string' && e.isDirectory() && !e.isSymbolicLink()) {
+      removed += await removeStaleTemps(path.join(dir, name));
     }
   }
   return removed;

@@ -120,12 +120,11 @@ export function alignBlocks(blocks: Record<RepodataType, string[]>, where: Recor
     const entry = entries?.[i] ?? primaryEntry(p, where.primary);
     // primaryEntry checked name and arch against the file-name grammar: nothing in them needs XML escaping.
     const head = `<package pkgid="${entry.sha256}" name="${entry.name}" arch="${entry.arch}">\n`;
-    for (const [type, block] of [['filelists', filelists[i]!], ['other', other[i]!]] as const) {
-      if (!block.startsWith(head)) {
-        throw repoCorrupt(`${where[type]} does not describe the packages of ${where.primary} in the same order (entry ${i + 1}, ${entry.file})`);
-      }
-    }
-    return { entry, blocks: { primary: p, filelists: filelists[i]!, other: other[i]! } };
+    const f = filelists[i]!;
+    const o = other[i]!;
+    const wrong = !f.startsWith(head) ? 'filelists' : !o.startsWith(head) ? 'other' : undefined;
+    if (wrong) throw repoCorrupt(`${where[wrong]} does not describe the packages of ${where.primary} in the same order (entry ${i + 1}, ${entry.file})`);
+    return { entry, blocks: { primary: p, filelists: f, other: o } };
   });
 }
 
