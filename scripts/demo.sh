@@ -31,6 +31,7 @@ export UPSTREAM_FPR="$(gpg --batch --with-colons --list-keys 2>/dev/null | awk -
 export KEYRING="$DEMO_OUT/upstream/KEYS.asc"
 gpg --batch --armor --export "$UPSTREAM_FPR" > "$KEYRING"
 gpg --batch --quiet --armor --detach-sign -o "$SDIST.asc" "$SDIST"
+gpgconf --kill gpg-agent  # no daemon outlives the demo
 unset GNUPGHOME
 echo "key $UPSTREAM_FPR"
 
@@ -107,6 +108,7 @@ mkdir -p -m 700 "$GNUPGHOME"
 gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Demo Org Repository <repo@org.invalid>' ed25519 sign 1y 2>/dev/null
 gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$ORG_DIR/org-key.asc"
 chmod 600 "$ORG_DIR/org-key.asc"
+gpgconf --kill gpg-agent
 unset GNUPGHOME
 "${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$BUILT_DEB" --codename trixie --sign-key "$ORG_DIR/org-key.asc"
 "${PY2DISTRO[@]}" repo publish "$DEMO_OUT/repo" "$DEMO_OUT"/built/*.noarch.rpm --rpm-target rpmtest-bookworm --sign-key "$ORG_DIR/org-key.asc"

@@ -92,6 +92,12 @@ export interface GpgKey {
   cleanup(): Promise<void>;
 }
 
+/** Stop the gpg-agent a throw-away GNUPGHOME started, then remove the home (no daemon outlives a test). */
+export async function disposeGnupgHome(home: string): Promise<void> {
+  await execa('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { reject: false });
+  await rm(home, { recursive: true, force: true });
+}
+
 /** A key made by gpg in a temp GNUPGHOME (for DSA keys and SHA-1 signatures). */
 export async function gpgKey(algo: 'dsa2048' | 'rsa3072' | 'ed25519' = 'rsa3072', name = 'Gpg Signer'): Promise<GpgKey> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'gnupg-'));
@@ -111,7 +117,7 @@ export async function gpgKey(algo: 'dsa2048' | 'rsa3072' | 'ed25519' = 'rsa3072'
       await gpg(['--yes', '-u', fingerprint, '--digest-algo', digest, '--armor', '--detach-sign', '-o', `${input}.asc`, input]);
       return readFile(`${input}.asc`, 'utf8');
     },
-    cleanup: () => rm(home, { recursive: true, force: true }),
+    cleanup: () => disposeGnupgHome(home),
   };
 }
 

@@ -4,18 +4,21 @@
  * repo must verify and list the package) and by rpmkeys with an rpmdb holding only that key.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { CONTAINERS_CONF } from '../../helpers/build-fixtures.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { makeOrgKey, privateApt } from '../../helpers/packages.ts';
+import { disposeGnupgHome } from '../../helpers/keys.ts';
 import { makeSdist, purePythonProject } from '../../helpers/sdist.ts';
 
 let dir: string;
 let sdist: string;
+
+after(() => rm(dir, { recursive: true, force: true }));
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'build-publish-'));
@@ -66,4 +69,5 @@ test('a bad signing key fails before anything is built (exit 2, E_SIGN_KEY)', as
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /E_SIGN_KEY/);
   assert.match(r.stderr, /3072|Ed25519/);
+  await disposeGnupgHome(home);
 });

@@ -8,6 +8,7 @@ import { openpgp } from '../../../../src/lib/openpgp.js';
 import { loadSigningKey, parseSigningKey } from '../../../../src/stages/sign/key.js';
 import { mask, silentLogger } from '../../../../src/lib/log.js';
 import { Py2DistroError } from '../../../../src/lib/errors.js';
+import { disposeGnupgHome } from '../../../helpers/keys.ts';
 
 const env = { log: silentLogger };
 
@@ -40,6 +41,7 @@ test('refuses a key whose self-signature uses SHA-1 (gpg-made)', async () => {
   await g(['--cert-digest-algo', 'SHA1', '--quick-gen-key', 'Weak <w@example.com>', 'rsa3072', 'sign', 'never']);
   const armored = (await g(['--armor', '--export-secret-keys'])).stdout;
   await refused(parseSigningKey(armored, undefined), /(sha1|no valid signing key)/);
+  await disposeGnupgHome(home);
 });
 
 test('passphrase: required, checked, taken from the environment and masked', async () => {
