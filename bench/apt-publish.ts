@@ -16,7 +16,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeOrgKey } from '../test/helpers/packages.ts';
-import { generateDebs, gpgHomeWith, median, removeGpgHome, report, RUNS, seconds } from './common.ts';
+import { generateDebs, gpgHomeWith, median, report, RUNS, seconds } from './common.ts';
+import { disposeGnupgHome } from '../test/helpers/keys.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2000 10000').split(/\s+/).filter(Boolean).map(Number);
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-apt');
@@ -66,4 +67,4 @@ for (const n of SIZES) {
   await report({ measure: 'apt: new signed repo', n, py2distro: median(ours), reference: median(theirs), referenceTool: 'apt-ftparchive packages+release, gzip, gpg --clearsign', goal: '≤ 1.0' });
   await report({ measure: 'apt: add 1 .deb (CLI)', n, py2distro: median(ours1), reference: median(theirs1), referenceTool: 'apt-ftparchive --db re-scan+release, gzip, gpg --clearsign', goal: '≤ 0.2 s, flat' });
 }
-await removeGpgHome(gpg.home);
+await disposeGnupgHome(gpg.home); // no gpg-agent outlives the benchmark

@@ -38,12 +38,6 @@ export async function report(row: Row): Promise<void> {
   if (process.env.BENCH_ROWS) await appendFile(process.env.BENCH_ROWS, `${JSON.stringify({ ...row, ratio })}\n`);
 }
 
-/** Stop the home's gpg-agent and remove it (no daemon outlives a benchmark). */
-export async function removeGpgHome(home: string): Promise<void> {
-  await execa('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { reject: false });
-  await rm(home, { recursive: true, force: true });
-}
-
 /** A throw-away GnuPG home holding the org secret key (for the reference tools: gpg, rpmsign). */
 export async function gpgHomeWith(armoredSecretKey: string): Promise<{ home: string; fingerprint: string }> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'p2d-bench-gpg-'));

@@ -13,7 +13,8 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeOrgKey } from '../test/helpers/packages.ts';
-import { gpgHomeWith, median, removeGpgHome, report, RUNS, seconds } from './common.ts';
+import { gpgHomeWith, median, report, RUNS, seconds } from './common.ts';
+import { disposeGnupgHome } from '../test/helpers/keys.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2000').split(/\s+/).filter(Boolean).map(Number);
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-yum');
@@ -74,4 +75,4 @@ for (const n of SIZES) {
   await report({ measure: 'yum: new signed repo', n, py2distro: median(ours), reference: median(theirs), referenceTool: 'rpmsign --addsign, createrepo_c, gpg --detach-sign', goal: '≤ 0.5' });
   await report({ measure: 'yum: add 1 .rpm (CLI)', n, py2distro: median(ours1), reference: median(theirs1), referenceTool: 'rpmsign, createrepo_c --update, gpg --detach-sign', goal: '≤ 0.2 s' });
 }
-await removeGpgHome(gpg.home);
+await disposeGnupgHome(gpg.home); // no gpg-agent outlives the benchmark
