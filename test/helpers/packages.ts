@@ -4,9 +4,11 @@
  * host apt (APT_CONFIG + its own root) used as a fast judge of a repository.
  */
 import { execa } from 'execa';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openpgp } from '../../src/lib/openpgp.js';
+import { encodeHeader, padTo8, readRpmLayout, TYPE, type HeaderEntry } from '../../src/distro/rpm/header.js';
 
 export interface DebSpec {
   name: string;
@@ -48,6 +50,34 @@ export async function makeRpm(dir: string, spec: { name: string; version: string
   ].join('\n'));
   await execa('rpmbuild', ['-bb', '--define', `_topdir ${top}`, specFile]);
   return path.join(top, 'RPMS', 'noarch', `${spec.name}-${spec.version}-${spec.release ?? '1'}.noarch.rpm`);
+}
+
+/**
+ * A copy of `rpmFile` whose main header also carries rpm 4.11's legacy weak dependency tags
+ * (OLDSUGGESTSNAME/VERSION/FLAGS 1156-1158: "Suggests: <suggests>", as EL7's rpmbuild wrote it),
+ * with the signature header's digests (SHA1, SHA256, MD5, SIZE) made to match again: a valid
+ * package that py2distro's renderer leaves to createrepo_c.
+ */
+export async function withLegacySuggests(rpmFile: string, suggests: string, out: string): Promise<string> {
+  const bytes = await readFile(rpmFile);
+  const { signature, main } = readRpmLayout(bytes);
+  const payload = bytes.subarray(main.end);
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+  const mainHeader = encodeHeader([...main.entries,
+    { tag: 1156, type: TYPE.STRING_ARRAY, count: 1, data: Buffer.from(`${suggests}\0`) },
+    { tag: 1157, type: TYPE.STRING_ARRAY, count: 1, data: Buffer.from('\0') },
+    { tag: 1158, type: TYPE.INT32, count: 1, data: u32(0) }], 63);
+  const hex = (algo: string) => Buffer.from(`${createHash(algo).update(mainHeader).digest('hex')}\0`);
+  const sig: HeaderEntry[] = signature.entries.map((e) => {
+    if (e.tag === 269) return { ...e, data: hex('sha1') };
+    if (e.tag === 273) return { ...e, data: hex('sha256') };
+    if (e.tag === 1000) return { ...e, data: u32(mainHeader.length + payload.length) };
+    if (e.tag === 1004) return { ...e, data: createHash('md5').update(mainHeader).update(payload).digest() };
+    return e;
+  });
+  const sigHeader = encodeHeader(sig, 62);
+  await writeFile(out, Buffer.concat([bytes.subarray(0, signature.start), sigHeader, Buffer.alloc(padTo8(sigHeader.length)), mainHeader, payload]));
+  return out;
 }
 
 export async function makeOrgKey(dir: string, kind: 'rsa' | 'ed25519' = 'rsa', passphrase?: string): Promise<{ file: string; publicFile: string; armored: string }> {

@@ -4,7 +4,9 @@
  * the target. A reader — apt, dnf, a web server — sees the old file or the new one, never half.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, copyFileSync, linkSync, readdirSync, renameSync, statSync, type Dirent } from 'node:fs';
+import {
+  closeSync, constants, copyFileSync, fsyncSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent,
+} from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -65,7 +67,8 @@ export class PoolPlacer {
 
   constructor(private readonly tmpDir?: string) {}
 
-  async place(target: string, data: Uint8Array, source?: SourceFile, opts: { fsync?: boolean } = {}): Promise<'reflink' | 'link' | 'write'> {
+  /** `mtime` (seconds): the written file's modification time (a yum index records it); a link keeps the source's. */
+  async place(target: string, data: Uint8Array, source?: SourceFile, opts: { fsync?: boolean; mtime?: number } = {}): Promise<'reflink' | 'link' | 'write'> {
     const st = source ? statSyncOrUndefined(source.path) : undefined;
     if (source && st && st.ino === source.ino && st.size === source.size && st.mtimeMs === source.mtimeMs && st.size === data.length) {
       const how = this.linkOrClone(source.path, target);
@@ -74,7 +77,7 @@ export class PoolPlacer {
         return how;
       }
     }
-    await writeFileAtomic(target, data, { ...opts, tmpDir: this.tmpDir });
+    writeFileAtomicSync(target, data, { fsync: opts.fsync !== false, tmpDir: this.tmpDir, mtime: opts.mtime });
     return 'write';
   }
 
@@ -106,6 +109,32 @@ export class PoolPlacer {
       if (how) renameSync(tmp, target);
       return how;
     }
+  }
+}
+
+/** writeFileAtomic, synchronously (PoolPlacer: many files, where thread-pool round trips cost more than the writes). */
+function writeFileAtomicSync(target: string, data: Uint8Array, opts: { fsync: boolean; tmpDir?: string; mtime?: number }): void {
+  const tmp = tmpPathFor(target, opts.tmpDir);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(path.dirname(tmp), { recursive: true });
+    fd = openSync(tmp, 'wx', 0o644);
+  }
+  try {
+    try {
+      writeFileSync(fd, data);
+      if (opts.mtime !== undefined) futimesSync(fd, opts.mtime, opts.mtime);
+      if (opts.fsync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }
 

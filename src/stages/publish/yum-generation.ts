@@ -13,21 +13,22 @@
  * symlink to it.
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import { syncDir, syncFiles, tmpPathFor } from '../../lib/fs/atomic.js';
 import type { PhaseTimer } from '../../lib/timing.js';
 import { signDetachedArmored, type SigningKey } from '../sign/index.js';
-import { joinRepodata, REPODATA_TYPES, splitRepodata, type RepodataPackage, type RepodataType } from './yum-metadata.js';
-import { parseRepomd, renderRepomd, type RepodataFile, type YumState } from './yum-state.js';
+import {
+  alignDocuments, blockEnd, parseDocument, planDocuments, primaryEntries, REPODATA_TYPES, writeDocument, type RepodataPackage, type RepodataType, type YumDocument,
+} from './yum-metadata.js';
+import { parseRepomd, renderRepomd, type PublishedDocument, type RepodataFile, type YumState } from './yum-state.js';
 
-const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 export interface AddedRpm {
@@ -40,8 +41,8 @@ export interface AddedRpm {
 export interface GenerationInput {
   targetDir: string;
   previous: YumState;
-  /** The previous generation's packages (publishedPackages of `previous`). */
-  carried: readonly RepodataPackage[];
+  /** The previous generation's documents (publishedDocuments of `previous`), when there is one. */
+  published?: Record<RepodataType, PublishedDocument>;
   /** The packages being added, as indexRpms described them. */
   added: readonly RepodataPackage[];
   /** Whether a package (previous or added) stays listed; false = pruned by retention. */
@@ -57,23 +58,41 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 export async function buildGeneration(input: GenerationInput, timer: PhaseTimer): Promise<string> {
   const { targetDir, previous, key } = input;
   const work = tmpPathFor(path.join(targetDir, 'work'));
-  await mkdir(work, { recursive: true });
+  let reused = 0;
+  let compressed = 0;
+  // Synchronous where a call is one small syscall: thread-pool round trips would cost more.
+  mkdirSync(work, { recursive: true });
   try {
-    const docs = joinRepodata([...input.carried, ...input.added].filter((p) => input.keep(p.entry.file)));
+    const items = planDocuments(input.published ? previous.entries : [], input.added, input.keep);
     const out = path.join(work, 'repodata');
-    await mkdir(out);
-    const files = await Promise.all(REPODATA_TYPES.map((type) => writeData(out, type, docs[type])));
+    mkdirSync(out);
+    const durable: Array<Promise<void>> = [input.packagesDurable];
+    const files = await Promise.all(REPODATA_TYPES.map(async (type): Promise<RepodataFile> => {
+      const doc = await writeDocument(type, items, input.published?.[type]);
+      const file = { type, sha256: sha256(doc.gz), size: doc.gz.length, openSha256: doc.openSha256, openSize: doc.openSize };
+      const written = path.join(out, `${file.sha256}-${type}.xml.gz`);
+      writeFileSync(written, doc.gz);
+      durable.push(syncFiles([written])); // on libuv's threads while this one signs
+      reused += doc.reused;
+      compressed += doc.compressed;
+      return file;
+    }));
     const seconds = Math.floor(Date.now() / 1000);
     const repomd = Buffer.from(renderRepomd(files, seconds));
     parseRepomd(repomd.toString('utf8'), 'the repomd.xml py2distro renders'); // sign only the format we read back
-    const written = files.map((f) => path.join(out, `${f.sha256}-${f.type}.xml.gz`));
-    await writeFile(path.join(out, 'repomd.xml'), repomd);
-    await writeFile(path.join(out, 'repomd.xml.asc'), await signDetachedArmored(repomd, key));
-    written.push(path.join(out, 'repomd.xml'), path.join(out, 'repomd.xml.asc'));
-    timer.lap('write + sign repodata');
+    writeFileSync(path.join(out, 'repomd.xml'), repomd);
+    writeFileSync(path.join(out, 'repomd.xml.asc'), await signDetachedArmored(repomd, key));
+    timer.lap(`write + sign repodata (gzip members: ${reused} reused, ${compressed} compressed)`);
     // Hard-link the data files of the previous generation (same names = same content) for clients mid-update.
-    for (const d of previous.data) await link(path.join(targetDir, previous.generation!, d.name), path.join(out, d.name)).catch(() => undefined);
-    await Promise.all([syncFiles(written), input.packagesDurable]);
+    for (const d of previous.data) {
+      try {
+        linkSync(path.join(targetDir, previous.generation!, d.name), path.join(out, d.name));
+      } catch {
+        // the same name is in the new generation already (unchanged content), or the old file is gone
+      }
+    }
+    durable.push(syncFiles([path.join(out, 'repomd.xml'), path.join(out, 'repomd.xml.asc')]));
+    await Promise.all(durable);
     await syncDir(out);
     const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').replace('Z', '');
     const generation = `repodata.${stamp}-${process.pid}`;
@@ -83,16 +102,6 @@ export async function buildGeneration(input: GenerationInput, timer: PhaseTimer)
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-async function writeData(dir: string, type: RepodataType, xml: string): Promise<RepodataFile> {
-  const open = Buffer.from(xml, 'utf8');
-  const compressing = gzipAsync(open); // on libuv's threads, while this one hashes
-  const openSha256 = sha256(open);
-  const gz = await compressing;
-  const file = { type, sha256: sha256(gz), size: gz.length, openSha256, openSize: open.length };
-  await writeFile(path.join(dir, `${file.sha256}-${type}.xml.gz`), gz);
-  return file;
 }
 
 /**
@@ -113,15 +122,20 @@ export async function indexRpms(scratch: string, rpms: readonly AddedRpm[], env:
   await writeFile(list, rpms.map((a) => a.file).sort().join('\n') + '\n');
   await run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--pkglist', list, '--outputdir', run_, scratch],
     { signal: env.signal, log: env.log, timeout: 30 * 60_000 });
-  const where = {} as Record<RepodataType, string>;
-  const docs = {} as Record<RepodataType, string>;
-  await Promise.all(REPODATA_TYPES.map(async (type) => {
-    where[type] = path.join(run_, 'repodata', `${type}.xml.gz`);
-    docs[type] = (await gunzipAsync(await readFile(where[type]))).toString('utf8');
-  }));
+  const docs = {} as Record<RepodataType, YumDocument>;
   let packages: RepodataPackage[];
   try {
-    packages = splitRepodata(docs, where);
+    await Promise.all(REPODATA_TYPES.map(async (type) => {
+      const where = path.join(run_, 'repodata', `${type}.xml.gz`);
+      docs[type] = parseDocument(await gunzipAsync(await readFile(where)), type, where);
+    }));
+    const entries = primaryEntries(docs.primary);
+    alignDocuments(entries, docs.primary, docs.filelists, docs.other);
+    packages = entries.map((entry, i) => {
+      const blocks = {} as Record<RepodataType, Buffer>;
+      for (const type of REPODATA_TYPES) blocks[type] = docs[type].text.subarray(docs[type].starts[i], blockEnd(docs[type], i));
+      return { entry, blocks };
+    });
   } catch (err) {
     throw new Py2DistroError('E_EXEC', `createrepo_c wrote metadata py2distro cannot read: ${(err as Error).message}`, { cause: err });
   }

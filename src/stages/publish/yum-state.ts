@@ -10,12 +10,15 @@
  * repository published by an earlier version reads back the same way.
  */
 import { createHash } from 'node:crypto';
-import { lstat, readFile, readlink } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { GzMember } from '../../lib/compress/gzip-members.js';
 import { trustedDetachedSigner, type SigningKey } from '../sign/index.js';
 import { assertRealDirs, assertRegularFile, GENERATION, repoCorrupt } from './trust.js';
-import { alignBlocks, primaryEntry, splitDocument, type RepodataPackage, type RepodataType, type YumEntry } from './yum-metadata.js';
+import {
+  alignDocuments, documentMembers, parseDocument, primaryEntries, REPODATA_TYPES, type RepodataType, type YumDocument, type YumEntry,
+} from './yum-metadata.js';
 
 export type { YumEntry } from './yum-metadata.js';
 
@@ -33,10 +36,11 @@ export interface YumState {
   signer?: string;
   data: RepomdData[];
   entries: YumEntry[];
-  /** primary.xml's package blocks, in the order of `entries`. */
-  primaryBlocks: string[];
   /** The verified (sha256 against the signed repomd.xml), still compressed bytes of each data file. */
   files: Partial<Record<RepodataType, Buffer>>;
+  /** Each data file uncompressed; primary is parsed (its blocks are `entries`), publishedDocuments parses the others. */
+  texts: Partial<Record<RepodataType, Buffer>>;
+  primary?: YumDocument;
 }
 
 const XML_HEAD = '<\\?xml version="1\\.0" encoding="UTF-8"\\?>\n<repomd xmlns="http://linux\\.duke\\.edu/metadata/repo" xmlns:rpm="http://linux\\.duke\\.edu/metadata/rpm">\n  <revision>[0-9]{1,20}</revision>\n';
@@ -80,7 +84,7 @@ export function renderRepomd(files: readonly RepodataFile[], seconds: number): s
 
 /** The packages of a primary.xml: name, EVR, arch, location and sha256, each checked. */
 export function parsePrimary(xml: string, where: string): YumEntry[] {
-  return splitDocument(xml, 'primary', where).map((b) => primaryEntry(b, where));
+  return primaryEntries(parseDocument(Buffer.from(xml, 'utf8'), 'primary', where));
 }
 
 function sha256(buf: Buffer): string {
@@ -94,11 +98,12 @@ export async function readYumState(repoDir: string, target: string, key: Signing
   const link = path.join(targetDir, 'repodata');
   let generation: string;
   try {
-    const st = await lstat(link);
+    // Synchronous reads throughout: a few small files, where thread-pool round trips would dominate.
+    const st = lstatSync(link);
     if (!st.isSymbolicLink()) throw repoCorrupt(`${link} is not the symlink py2distro maintains`);
-    generation = await readlink(link);
+    generation = readlinkSync(link);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { data: [], entries: [], primaryBlocks: [], files: {} };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { data: [], entries: [], files: {}, texts: {} };
     throw err;
   }
   if (!GENERATION.test(generation)) throw repoCorrupt(`${link} points to ${JSON.stringify(generation)}, not a generation directory py2distro made`);
@@ -108,41 +113,57 @@ export async function readYumState(repoDir: string, target: string, key: Signing
   if (!(await assertRegularFile(repomdFile)) || !(await assertRegularFile(`${repomdFile}.asc`))) {
     throw repoCorrupt(`${genDir} lacks repomd.xml or repomd.xml.asc`);
   }
-  const repomd = await readFile(repomdFile);
-  const signer = await trustedDetachedSigner(repomd, await readFile(`${repomdFile}.asc`, 'utf8'), key);
+  const repomd = readFileSync(repomdFile);
+  const signer = await trustedDetachedSigner(repomd, readFileSync(`${repomdFile}.asc`, 'utf8'), key);
   if (!signer) throw repoCorrupt(`${repomdFile} is not signed by the org key ${key.fingerprint}${key.verifiers.length > 1 ? ' or a configured previous key' : ''}`);
   const data = parseRepomd(repomd.toString('utf8'), repomdFile);
   const files: YumState['files'] = {};
-  await Promise.all(data.map(async (d) => {
+  for (const d of data) {
     const file = path.join(genDir, d.name);
     if (!(await assertRegularFile(file))) throw repoCorrupt(`${file}, listed in the signed repomd.xml, is missing`);
-    const bytes = await readFile(file);
+    const bytes = readFileSync(file);
     if (sha256(bytes) !== d.sha256) throw repoCorrupt(`${file} does not match the sha256 the signed repomd.xml lists`);
     files[d.type] = bytes;
-  }));
-  const primaryFile = path.join(genDir, data.find((d) => d.type === 'primary')!.name);
-  const primaryBlocks = splitDocument(gunzipData(files.primary!, primaryFile), 'primary', primaryFile);
-  const entries = primaryBlocks.map((b) => primaryEntry(b, primaryFile));
-  return { generation, repomd, signer, data, entries, primaryBlocks, files };
+  }
+  const where = (type: RepodataType) => path.join(genDir, data.find((d) => d.type === type)!.name);
+  const texts: YumState['texts'] = {};
+  for (const d of data) {
+    try {
+      // In one thread, in large steps: each of zlib's default 16 KiB steps costs a round trip, async or not.
+      texts[d.type] = gunzipSync(files[d.type]!, { chunkSize: INFLATE_CHUNK });
+    } catch (err) {
+      throw repoCorrupt(`${where(d.type)} is not gzip`, err);
+    }
+  }
+  const primary = parseDocument(texts.primary!, 'primary', where('primary'));
+  const entries = primaryEntries(primary);
+  return { generation, repomd, signer, data, entries, files, texts, primary };
 }
 
-function gunzipData(bytes: Buffer, file: string): string {
-  try {
-    return gunzipSync(bytes).toString('utf8');
-  } catch (err) {
-    throw repoCorrupt(`${file} is not gzip`, err);
-  }
+const INFLATE_CHUNK = 1 << 20;
+
+/** A published document and the members of its .xml.gz that can be copied (undefined: recompress it whole). */
+export interface PublishedDocument {
+  doc: YumDocument;
+  members?: GzMember[];
 }
 
 /**
- * Every published package with its three metadata blocks (for the next generation). Only from
- * verified state: the bytes are the ones readYumState checked against the signed repomd.xml.
+ * The three published documents, checked to describe the packages of primary.xml in its order (for
+ * the next generation). Only from verified state: the bytes are the ones readYumState checked
+ * against the signed repomd.xml.
  */
-export function publishedPackages(targetDir: string, state: YumState): RepodataPackage[] {
-  if (!state.generation) return [];
+export function publishedDocuments(targetDir: string, state: YumState): Record<RepodataType, PublishedDocument> | undefined {
+  if (!state.generation || !state.primary) return undefined;
   const where = {} as Record<RepodataType, string>;
   for (const d of state.data) where[d.type] = path.join(targetDir, state.generation, d.name);
-  const blocks = (type: 'filelists' | 'other') => splitDocument(gunzipData(state.files[type]!, where[type]), type, where[type]);
-  // primary.xml was split (and its entries checked) by readYumState already.
-  return alignBlocks({ primary: state.primaryBlocks, filelists: blocks('filelists'), other: blocks('other') }, where, state.entries);
+  const docs = {
+    primary: state.primary,
+    filelists: parseDocument(state.texts.filelists!, 'filelists', where.filelists),
+    other: parseDocument(state.texts.other!, 'other', where.other),
+  };
+  alignDocuments(state.entries, docs.primary, docs.filelists, docs.other);
+  const out = {} as Record<RepodataType, PublishedDocument>;
+  for (const type of REPODATA_TYPES) out[type] = { doc: docs[type], members: documentMembers(state.files[type]!, docs[type]) };
+  return out;
 }

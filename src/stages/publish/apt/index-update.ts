@@ -7,11 +7,9 @@
  * reusable members is compressed whole, into members, once.
  */
 import { BugError } from '../../../lib/errors.js';
-import { gzipMember, type GzMember } from './gzip-members.js';
+import { gzipMember, MEMBER_TARGET, type GzMember } from '../../../lib/compress/gzip-members.js';
 import { compareEntries, type AptIndexEntry, type PackagesText } from './packages-index.js';
 
-/** Uncompressed text per new member: small enough that one change recompresses little, big enough to compress well. */
-export const MEMBER_TARGET = 64 * 1024;
 
 export interface IndexEdit {
   base: PackagesText;

@@ -16,7 +16,7 @@ import { field, parseSingleParagraph, type Paragraph } from '../../../distro/deb
 import { DEB_ARCH } from '../../../distro/deb/deb-file.js';
 import { trustedClearsigned, type SigningKey } from '../../sign/index.js';
 import { assertRealDirs, assertRegularFile, repoCorrupt } from '../trust.js';
-import { readMembers, type GzMember } from './gzip-members.js';
+import { readMembers, type GzMember } from '../../../lib/compress/gzip-members.js';
 import { PackagesText, type AptIndexEntry } from './packages-index.js';
 
 export type { AptIndexEntry } from './packages-index.js';

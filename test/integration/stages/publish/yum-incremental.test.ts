@@ -1,6 +1,8 @@
 /**
- * Incremental yum publishing (stages/publish/yum-generation.ts): createrepo_c reads only the new
- * packages, everything else is carried over from the verified previous generation. Judged by
+ * Incremental yum publishing (stages/publish/yum-generation.ts, yum-metadata.ts): only the new
+ * packages are read (their blocks rendered as createrepo_c writes them, or by createrepo_c for a
+ * header the renderer does not model), everything else is carried over from the verified previous
+ * generation, and only the gzip members a change falls into are compressed again. Judged by
  * createrepo_c itself (a full run over the same files writes the same documents), dnf
  * (gpgcheck=1, repo_gpgcheck=1) and rpmkeys: the result must be what a full re-index gives, a
  * package file replaced on disk must never be re-read into signed metadata, an orphan of a killed
@@ -17,7 +19,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { runCli } from '../../../helpers/cli.ts';
-import { makeOrgKey, makeRpm } from '../../../helpers/packages.ts';
+import { makeOrgKey, makeRpm, withLegacySuggests } from '../../../helpers/packages.ts';
 import { dnf, rpmSignedBy } from '../../../helpers/judges.ts';
 import { parseSigningKey } from '../../../../src/stages/sign/key.ts';
 import { signDetachedArmored } from '../../../../src/stages/sign/openpgp.ts';
@@ -94,6 +96,56 @@ test('after incremental publishes the documents are the ones createrepo_c writes
   assert.doesNotMatch(after.out, /python3-a\.noarch\s+[12]\.0-1/);
   assert.match(after.out, /python3-b\.noarch\s+1\.0-1/);
   assert.match(after.out, /python3-c\.noarch\s+1\.0-1/);
+});
+
+/** The three documents of a full createrepo_c run over the listed files of the target. */
+async function createrepoDocs(repo: string, files: string[]): Promise<Record<'primary' | 'filelists' | 'other', string>> {
+  const list = path.join(dir, `pkglist-${++n}`);
+  await writeFile(list, files.join('\n') + '\n');
+  const ref = await mkdtemp(path.join(dir, 'ref-'));
+  await execa('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--pkglist', list, '--outputdir', ref, path.join(repo, 'rpm', TARGET)]);
+  const out = {} as Record<'primary' | 'filelists' | 'other', string>;
+  for (const type of ['primary', 'filelists', 'other'] as const) out[type] = gunzipSync(await readFile(path.join(ref, 'repodata', `${type}.xml.gz`))).toString('utf8');
+  return out;
+}
+
+test('a package whose header the renderer does not model is indexed by createrepo_c; the documents are still a full run\'s', async () => {
+  const repo = path.join(dir, 'fallback');
+  const inDir = path.join(dir, `in-${++n}`);
+  await mkdir(inDir);
+  // rpm 4.11's legacy weak dependency tags (EL7): createrepo_c's business, not the renderer's.
+  const legacy = await withLegacySuggests(await rpm('python3-legacy', '1.0'), 'python3-oldsug', path.join(inDir, 'python3-legacy-1.0-1.noarch.rpm'));
+  await publish(repo, [await rpm('python3-plain', '1.0')]);
+  const r = await runCli(['repo', 'publish', repo, legacy, await rpm('python3-plain', '2.0'), '--rpm-target', TARGET, '--sign-key', org.file, '--verbose']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /createrepo_c indexes Packages\/python3-legacy-1\.0-1\.noarch\.rpm\n/, 'only that package goes to createrepo_c');
+  const files = ['python3-legacy-1.0-1', 'python3-plain-1.0-1', 'python3-plain-2.0-1'].map((f) => `Packages/${f}.noarch.rpm`);
+  const theirs = await createrepoDocs(repo, files);
+  const ours = await liveDocs(repo);
+  for (const type of ['primary', 'filelists', 'other'] as const) assert.equal(ours[type], theirs[type], `${type}.xml equals a full createrepo_c run`);
+  assert.match(ours.primary, /<rpm:suggests>\n {6}<rpm:entry name="python3-oldsug"\/>/);
+  const listed = await dnf(dir, repo, ['list', 'available', '--showduplicates'], org.publicFile);
+  assert.equal(listed.exitCode, 0, listed.out);
+  assert.match(listed.out, /python3-legacy\.noarch\s+1\.0-1/);
+  assert.match(listed.out, /python3-plain\.noarch\s+2\.0-1/);
+});
+
+test('a package whose text repository metadata cannot carry (a control character) is refused with E_PACKAGE_FORMAT; nothing is published', async () => {
+  const repo = path.join(dir, 'control');
+  await publish(repo, [await rpm('python3-before', '1.0')]);
+  const target = path.join(repo, 'rpm', TARGET);
+  const linkBefore = await readlink(path.join(target, 'repodata'));
+  const inDir = path.join(dir, `in-${++n}`);
+  await mkdir(inDir);
+  await writeFile(path.join(inDir, 'odd.spec'), ['Name: python3-odd', 'Version: 1.0', 'Release: 1', 'Summary: odd', 'License: MIT', 'BuildArch: noarch',
+    '%description', 'bell %{lua: print(string.char(7))} here', '%files', ''].join('\n'));
+  await execa('rpmbuild', ['-bb', '--define', `_topdir ${path.join(inDir, 'top')}`, path.join(inDir, 'odd.spec')]);
+  const r = await runCli(['repo', 'publish', repo, path.join(inDir, 'top', 'RPMS', 'noarch', 'python3-odd-1.0-1.noarch.rpm'), '--rpm-target', TARGET, '--sign-key', org.file]);
+  assert.equal(r.exitCode, 1, r.stderr);
+  assert.match(r.stderr, /E_PACKAGE_FORMAT.*control character \(0x07\)/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(await readlink(path.join(target, 'repodata')), linkBefore, 'no new generation');
+  assert.ok(!existsSync(path.join(target, 'Packages', 'python3-odd-1.0-1.noarch.rpm')));
 });
 
 test('a published .rpm replaced on disk is never re-read into signed metadata; dnf refuses the replacement', async () => {

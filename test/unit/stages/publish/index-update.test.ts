@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { rebuildIndex, retentionEdit, MEMBER_TARGET } from '../../../../src/stages/publish/apt/index-update.js';
-import { readMembers, gzipMember } from '../../../../src/stages/publish/apt/gzip-members.js';
+import { rebuildIndex, retentionEdit } from '../../../../src/stages/publish/apt/index-update.js';
+import { readMembers, gzipMember, MEMBER_TARGET } from '../../../../src/lib/compress/gzip-members.js';
 import { byteString, compareEntries, PackagesText, type AptIndexEntry } from '../../../../src/stages/publish/apt/packages-index.js';
 
 const CODENAME = 'bookworm';

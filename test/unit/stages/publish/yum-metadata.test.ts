@@ -6,7 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignBlocks, joinRepodata, splitDocument, splitRepodata, type RepodataType } from '../../../../src/stages/publish/yum-metadata.js';
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  alignDocuments, blockText, documentMembers, parseDocument, planDocuments, primaryEntries, writeDocument, type RepodataPackage, type RepodataType, type YumDocument,
+} from '../../../../src/stages/publish/yum-metadata.js';
 import { parseRepomd, renderRepomd } from '../../../../src/stages/publish/yum-state.js';
 
 const corrupt = (e: unknown) => (e as { code?: string }).code === 'E_REPO_CORRUPT';
@@ -36,16 +40,65 @@ const b = pkg('python3-b', 'b'.repeat(64));
 const docsOf = (...ps: Array<ReturnType<typeof pkg>>) =>
   ({ primary: doc('primary', ps.map((p) => p.primary)), filelists: doc('filelists', ps.map((p) => p.filelists)), other: doc('other', ps.map((p) => p.other)) });
 
-test('split and join round-trip byte for byte, sorted by location like createrepo_c', () => {
+const parse = (xml: string, type: RepodataType, where = 'x') => parseDocument(Buffer.from(xml, 'utf8'), type, where);
+const blocksOf = (d: YumDocument) => d.starts.map((_, i) => blockText(d, i));
+const added = (p: ReturnType<typeof pkg>): RepodataPackage => {
+  const [entry] = primaryEntries(parse(doc('primary', [p.primary]), 'primary'));
+  return { entry: entry!, blocks: { primary: Buffer.from(p.primary), filelists: Buffer.from(p.filelists), other: Buffer.from(p.other) } };
+};
+
+/** Write all three documents of `packages` (new, or on top of `base`), and read them back as published. */
+async function publish(items: (base?: Base) => ReturnType<typeof planDocuments>, base?: Base) {
+  const out = {} as Record<RepodataType, { xml: string; gz: Buffer; reused: number; compressed: number; doc: YumDocument }>;
+  for (const type of ['primary', 'filelists', 'other'] as const) {
+    const w = await writeDocument(type, items(base), base?.[type]);
+    const text = gunzipSync(w.gz);
+    assert.equal(w.openSize, text.length);
+    assert.equal(w.openSha256, createHash('sha256').update(text).digest('hex'), 'open-checksum is that of the XML inside');
+    out[type] = { xml: text.toString('utf8'), gz: w.gz, reused: w.reused, compressed: w.compressed, doc: parseDocument(text, type, type) };
+  }
+  return out;
+}
+type Base = Record<RepodataType, { doc: YumDocument; members?: ReturnType<typeof documentMembers> }> & { entries: ReturnType<typeof primaryEntries> };
+const asBase = (w: Awaited<ReturnType<typeof publish>>): Base => ({
+  entries: primaryEntries(w.primary.doc),
+  primary: { doc: w.primary.doc, members: documentMembers(w.primary.gz, w.primary.doc) },
+  filelists: { doc: w.filelists.doc, members: documentMembers(w.filelists.gz, w.filelists.doc) },
+  other: { doc: w.other.doc, members: documentMembers(w.other.gz, w.other.doc) },
+});
+
+test('documents are parsed into blocks and written back byte for byte, sorted by location like createrepo_c', async () => {
   const docs = docsOf(a, b);
-  const packages = splitRepodata(docs, where);
-  assert.deepEqual(packages.map((p) => p.entry.file), ['Packages/python3-a-1.0-1.noarch.rpm', 'Packages/python3-b-1.0-1.noarch.rpm']);
-  assert.deepEqual(joinRepodata(packages), docs);
-  assert.deepEqual(joinRepodata([...packages].reverse()), docs, 'order of input does not matter');
-  assert.deepEqual(joinRepodata([]), docsOf(), 'an empty repository');
+  const primary = parse(docs.primary, 'primary');
+  assert.deepEqual(primaryEntries(primary).map((e) => e.file), ['Packages/python3-a-1.0-1.noarch.rpm', 'Packages/python3-b-1.0-1.noarch.rpm']);
+  assert.deepEqual(blocksOf(primary), [a.primary, b.primary]);
+  const fresh = await publish(() => planDocuments([], [added(b), added(a)], () => true));
+  assert.deepEqual({ primary: fresh.primary.xml, filelists: fresh.filelists.xml, other: fresh.other.xml }, docs, 'order of input does not matter');
+  const empty = await publish(() => planDocuments([], [], () => true));
+  assert.deepEqual({ primary: empty.primary.xml, filelists: empty.filelists.xml, other: empty.other.xml }, docsOf(), 'an empty repository');
   // Documents with a trailing newline (other createrepo_c versions) and without xmlns:rpm read the same.
-  assert.equal(splitDocument(`${docs.filelists}\n`, 'filelists', 'f').length, 2);
-  assert.equal(splitDocument(docs.primary.replace(' xmlns:rpm="http://linux.duke.edu/metadata/rpm"', ''), 'primary', 'p').length, 2);
+  assert.equal(parse(`${docs.filelists}\n`, 'filelists').starts.length, 2);
+  assert.equal(parse(docs.primary.replace(' xmlns:rpm="http://linux.duke.edu/metadata/rpm"', ''), 'primary').starts.length, 2);
+});
+
+test('a publish recompresses only the gzip members its change falls into; the XML is the same as written whole', async () => {
+  const many = Array.from({ length: 1500 }, (_, i) => pkg(`python3-p${String(i).padStart(4, '0')}`, createHash('sha256').update(String(i)).digest('hex')));
+  const first = await publish(() => planDocuments([], many.map(added), () => true));
+  assert.ok(first.primary.compressed > 4, 'the primary document spans several members');
+  const base = asBase(first);
+  for (const type of ['primary', 'filelists', 'other'] as const) assert.ok(base[type].members?.length, `${type}: members found again`);
+  const extra = pkg('python3-p0750x', 'e'.repeat(64));
+  const next = await publish((bs) => planDocuments(bs!.entries, [added(extra)], (f) => f !== 'Packages/python3-p0003-1.0-1.noarch.rpm'), base);
+  const whole = await publish(() => planDocuments([], [...many, extra].map(added), (f) => f !== 'Packages/python3-p0003-1.0-1.noarch.rpm'));
+  for (const type of ['primary', 'filelists', 'other'] as const) {
+    assert.equal(next[type].xml, whole[type].xml, `${type}: the same document as written from scratch`);
+    // The root start tag (its count), the member with the insertion and the one with the removal.
+    assert.ok(next[type].compressed <= 3 && next[type].reused >= first[type].compressed - 3, `${type}: ${next[type].compressed} compressed, ${next[type].reused} reused`);
+  }
+  assert.deepEqual(primaryEntries(next.primary.doc).map((e) => e.file).filter((f) => /p0750|p0003/.test(f)), ['Packages/python3-p0750-1.0-1.noarch.rpm', 'Packages/python3-p0750x-1.0-1.noarch.rpm']);
+  // A .gz of one plain member (an older py2distro, createrepo_c) has no reusable members: written whole once.
+  const plain = gzipSync(Buffer.from(docsOf(a, b).primary));
+  assert.equal(documentMembers(plain, parse(docsOf(a, b).primary, 'primary')), undefined);
 });
 
 test('each document: the createrepo_c root, one package per block, the count it declares', () => {
@@ -61,24 +114,26 @@ test('each document: the createrepo_c root, one package per block, the count it 
     ['a forged block in other', doc('other', [a.other.replace('<package pkgid=', '<package evil="1" pkgid=')])],
   ] as const) {
     const type = why === 'a forged block in other' ? 'other' : 'primary';
-    assert.throws(() => splitDocument(xml, type, 'x'), corrupt, why);
+    assert.throws(() => parse(xml, type), corrupt, why);
   }
   // <packager> is not a second <package>.
-  assert.equal(splitDocument(doc('primary', [a.primary]), 'primary', 'p').length, 1);
+  assert.equal(parse(doc('primary', [a.primary]), 'primary').starts.length, 1);
 });
 
 test('the three documents must describe the same packages in the same order', () => {
-  const blocks = { primary: [a.primary, b.primary], filelists: [a.filelists, b.filelists], other: [a.other, b.other] };
-  assert.equal(alignBlocks(blocks, where).length, 2);
-  assert.throws(() => alignBlocks({ ...blocks, filelists: [b.filelists, a.filelists] }, where), corrupt, 'swapped order');
-  assert.throws(() => alignBlocks({ ...blocks, other: [a.other] }, where), corrupt, 'one missing');
-  assert.throws(() => alignBlocks({ ...blocks, other: [a.other, a.other] }, where), corrupt, 'a duplicate');
+  const primary = parse(doc('primary', [a.primary, b.primary]), 'primary', 'p');
+  const entries = primaryEntries(primary);
+  const check = (f: string[], o: string[]) => alignDocuments(entries, primary, parse(doc('filelists', f), 'filelists', 'f'), parse(doc('other', o), 'other', 'o'));
+  assert.doesNotThrow(() => check([a.filelists, b.filelists], [a.other, b.other]));
+  assert.throws(() => check([b.filelists, a.filelists], [a.other, b.other]), corrupt, 'swapped order');
+  assert.throws(() => check([a.filelists, b.filelists], [a.other]), corrupt, 'one missing');
+  assert.throws(() => check([a.filelists, b.filelists], [a.other, a.other]), corrupt, 'a duplicate');
   const otherSum = pkg('python3-b', 'c'.repeat(64));
-  assert.throws(() => alignBlocks({ ...blocks, filelists: [a.filelists, otherSum.filelists] }, where), corrupt, 'another pkgid');
+  assert.throws(() => check([a.filelists, otherSum.filelists], [a.other, b.other]), corrupt, 'another pkgid');
   const renamed = b.other.replace('name="python3-b"', 'name="python3-evil"');
-  assert.throws(() => alignBlocks({ ...blocks, other: [a.other, renamed] }, where), corrupt, 'another name');
+  assert.throws(() => check([a.filelists, b.filelists], [a.other, renamed]), corrupt, 'another name');
   const outside = b.primary.replace('Packages/python3-b-1.0-1.noarch.rpm', '../../python3-b-1.0-1.noarch.rpm');
-  assert.throws(() => alignBlocks({ ...blocks, primary: [a.primary, outside] }, where), corrupt, 'a location outside Packages/');
+  assert.throws(() => primaryEntries(parse(doc('primary', [a.primary, outside]), 'primary')), corrupt, 'a location outside Packages/');
 });
 
 test('renderRepomd writes what parseRepomd reads back', () => {

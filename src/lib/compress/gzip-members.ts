@@ -1,27 +1,30 @@
 /**
- * Packages.gz as a series of gzip members (RFC 1952 §2.2: "a gzip file consists of a series of
+ * A .gz as a series of gzip members (RFC 1952 §2.2: "a gzip file consists of a series of
  * members"; zlib's gzread, gzip -d and Python's gzip read them as one stream), each covering whole
- * paragraphs, so that a publish recompresses only the members whose paragraphs changed and copies
- * the others byte for byte. Each member names its own length in an extra field (FEXTRA, subfield
- * "P2", 4 bytes little-endian: the member's total size, as BGZF does), so the members of a
- * Packages.gz are found without inflating it. Members are only ever taken from a Packages.gz whose
- * sha256 matched the signed InRelease, and together they must tile the verified Packages text
- * exactly (ISIZE per member, boundaries on paragraph starts); anything else — an index written by
- * an older py2distro as one plain member — is simply recompressed whole, once.
+ * records of the text (apt's Packages paragraphs, yum's package blocks), so that a publish
+ * recompresses only the members whose records changed and copies the others byte for byte. Each
+ * member names its own length in an extra field (FEXTRA, subfield "P2", 4 bytes little-endian: the
+ * member's total size, as BGZF does), so the members are found without inflating the file.
+ * Callers take members only from a file whose sha256 matched signed metadata, and together the
+ * members must tile the verified text exactly (ISIZE per member, boundaries on record starts);
+ * anything else — a file written as one plain member — is simply recompressed whole, once.
  */
 import { promisify } from 'node:util';
-import { BugError } from '../../../lib/errors.js';
+import { BugError } from '../errors.js';
 import { gzip } from 'node:zlib';
 
 const gzipAsync = promisify(gzip);
 
 /** A member's place in the uncompressed text and its bytes in the .gz. */
 export interface GzMember {
-  /** [textStart, textEnd) of the uncompressed Packages text. */
+  /** [textStart, textEnd) of the uncompressed text. */
   textStart: number;
   textEnd: number;
   bytes: Buffer;
 }
+
+/** Uncompressed text per new member: small enough that one change recompresses little, big enough to compress well. */
+export const MEMBER_TARGET = 64 * 1024;
 
 const HEADER = 10;
 const EXTRA = 2 + 4 + 4; // XLEN, SI1 SI2 LEN, the length
@@ -45,8 +48,8 @@ export async function gzipMember(text: Buffer, level = 6): Promise<Buffer> {
 }
 
 /**
- * The members of a verified Packages.gz, if it is a series py2distro wrote for a text of
- * `textLength` bytes whose boundaries all fall on paragraph starts; undefined otherwise
+ * The members of a verified .gz, if it is a series py2distro wrote for a text of `textLength`
+ * bytes whose boundaries all fall on record starts (`paragraphStarts`); undefined otherwise
  * (then recompress all).
  */
 export function readMembers(gz: Buffer, textLength: number, paragraphStarts: Pick<ReadonlySet<number>, 'has'>): GzMember[] | undefined {
