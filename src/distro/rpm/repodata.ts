@@ -49,7 +49,7 @@ const TAG = {
   REQUIRENAME: 1049, REQUIREVERSION: 1050, CONFLICTFLAGS: 1053, CONFLICTNAME: 1054, CONFLICTVERSION: 1055,
   CHANGELOGTIME: 1080, CHANGELOGNAME: 1081, CHANGELOGTEXT: 1082, OBSOLETENAME: 1090, SOURCEPACKAGE: 1106,
   PROVIDEFLAGS: 1112, PROVIDEVERSION: 1113, OBSOLETEFLAGS: 1114, OBSOLETEVERSION: 1115, DIRINDEXES: 1116,
-  BASENAMES: 1117, DIRNAMES: 1118, OLDSUGGESTSNAME: 1156, OLDENHANCESNAME: 1159, LONGSIZE: 5009, VCS: 5034,
+  BASENAMES: 1117, DIRNAMES: 1118, OLDSUGGESTSNAME: 1156, OLDENHANCESNAME: 1159, LONGSIZE: 5009,
   RECOMMENDNAME: 5046, RECOMMENDVERSION: 5047, RECOMMENDFLAGS: 5048, SUGGESTNAME: 5049, SUGGESTVERSION: 5050,
   SUGGESTFLAGS: 5051, SUPPLEMENTNAME: 5052, SUPPLEMENTVERSION: 5053, SUPPLEMENTFLAGS: 5054, ENHANCENAME: 5055,
   ENHANCEVERSION: 5056, ENHANCEFLAGS: 5057,
@@ -90,8 +90,8 @@ function render(input: RepodataInput): RepodataBlocks {
   if (h.has(TAG.OLDFILENAMES) || h.has(TAG.OLDSUGGESTSNAME) || h.has(TAG.OLDENHANCESNAME)) throw new Unrenderable();
   const name = h.string(TAG.NAME) ?? '';
   const arch = h.has(TAG.SOURCEPACKAGE) ? 'src' : h.string(TAG.ARCH) ?? '';
-  const vcs = h.string(TAG.VCS);
-  const version = `<version epoch="${attr(String(h.number(TAG.EPOCH) ?? 0))}" ver="${attr(h.string(TAG.VERSION) ?? '')}" rel="${attr(h.string(TAG.RELEASE) ?? '')}"${vcs ? ` vcs="${attr(vcs)}"` : ''}/>`;
+  // createrepo_c 0.17 writes no vcs attribute (the VCS tag is not carried).
+  const version = `<version epoch="${attr(String(h.number(TAG.EPOCH) ?? 0))}" ver="${attr(h.string(TAG.VERSION) ?? '')}" rel="${attr(h.string(TAG.RELEASE) ?? '')}"/>`;
 
   // Files: dirname + basename, typed dir (by mode) or ghost (by flag).
   const dirs = h.strings(TAG.DIRNAMES);

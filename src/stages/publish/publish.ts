@@ -64,6 +64,10 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   if (opts.rpmTarget && !RPM_TARGET.test(opts.rpmTarget)) throw new Py2DistroError('E_USAGE', `invalid --rpm-target ${JSON.stringify(opts.rpmTarget)}`);
   // Read, classify and sign everything before taking the lock or touching the repository.
   const timer = phaseTimer(env.log, 'publish phases');
+  // The yum publisher (and its modules) load only when there are rpms to publish — by name here, so
+  // that the loader's file reads overlap the signing; whether they are rpms is decided by content below.
+  const yum = opts.files.some((f) => f.endsWith('.rpm')) ? import('./yum.js') : undefined;
+  yum?.catch(() => undefined); // awaited below when there are rpms
   const debs = new Map<string, NewDeb[]>();
   const rpms = new Map<string, NewRpm[]>();
   const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
@@ -88,8 +92,7 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
       result.unchanged.push(...r.unchanged.map((i) => ({ ...i, kind: 'deb' as const })));
       result.pruned.push(...r.pruned.map((i) => ({ ...i, kind: 'deb' as const })));
     }
-    // The yum publisher (and createrepo_c's modules) load only when there are rpms to publish.
-    const { publishYum } = rpms.size ? await import('./yum.js') : { publishYum: undefined };
+    const { publishYum } = rpms.size ? await (yum ?? import('./yum.js')) : { publishYum: undefined };
     for (const [target, list] of rpms) {
       const r = await publishYum!({ repoDir, target, rpms: list, key: opts.key, retention: opts.retention }, env);
       result.added.push(...r.added.map((i) => ({ ...i, kind: 'rpm' as const })));

@@ -97,7 +97,12 @@ export function checkRealDirs(root: string, rel: string, checked?: Set<string>):
 
 /** Refuse a file that is a symlink (or not a regular file) where py2distro wrote a regular file. */
 export async function assertRegularFile(file: string): Promise<boolean> {
-  const st = lstatSync(file, { throwIfNoEntry: false }); // synchronous: one cheap syscall, no thread-pool round trip
+  return checkRegularFile(file);
+}
+
+/** assertRegularFile, synchronously: false when missing. */
+export function checkRegularFile(file: string): boolean {
+  const st = lstatSync(file, { throwIfNoEntry: false }); // one cheap syscall, no thread-pool round trip
   if (!st) return false;
   if (!st.isFile()) throw repoCorrupt(`${file} is ${st.isSymbolicLink() ? 'a symlink' : 'not a regular file'}`);
   return true;

@@ -25,9 +25,10 @@ import { syncDir, syncFiles, tmpPathFor } from '../../lib/fs/atomic.js';
 import type { PhaseTimer } from '../../lib/timing.js';
 import { signDetachedArmored, type SigningKey } from '../sign/index.js';
 import {
-  alignDocuments, blockEnd, parseDocument, planDocuments, primaryEntries, REPODATA_TYPES, writeDocument, type RepodataPackage, type RepodataType, type YumDocument,
+  alignDocuments, blockEnd, parseDocument, planDocuments, primaryEntries, REPODATA_TYPES, writeDocument, type ParsedDocument, type RepodataPackage, type RepodataType,
 } from './yum-metadata.js';
-import { parseRepomd, renderRepomd, type PublishedDocument, type RepodataFile, type YumState } from './yum-state.js';
+import { parseRepomd, renderRepomd, type PublishedDocument, type RepodataFile } from './yum-published.js';
+import type { YumState } from './yum-state.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -122,7 +123,7 @@ export async function indexRpms(scratch: string, rpms: readonly AddedRpm[], env:
   await writeFile(list, rpms.map((a) => a.file).sort().join('\n') + '\n');
   await run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--pkglist', list, '--outputdir', run_, scratch],
     { signal: env.signal, log: env.log, timeout: 30 * 60_000 });
-  const docs = {} as Record<RepodataType, YumDocument>;
+  const docs = {} as Record<RepodataType, ParsedDocument>;
   let packages: RepodataPackage[];
   try {
     await Promise.all(REPODATA_TYPES.map(async (type) => {

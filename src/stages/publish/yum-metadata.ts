@@ -45,14 +45,17 @@ export interface YumDocument {
   /** The file it came from (for errors). */
   where: string;
   text: Buffer;
-  /** `text` as a one-byte string: its offsets are byte offsets (every token looked for is ASCII). */
-  latin1: string;
   /** End of the root start tag's line: where the first block starts. */
   headEnd: number;
   /** Where each package block starts; block i ends where block i + 1 (or the root close) starts. */
   starts: number[];
   /** Where the root close tag starts. */
   closeStart: number;
+}
+
+/** A document as parseDocument found it: also `text` as a one-byte string, whose offsets are byte offsets (every token looked for is ASCII). */
+export interface ParsedDocument extends YumDocument {
+  latin1: string;
 }
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -72,7 +75,7 @@ const HEAD_RE = Object.fromEntries(REPODATA_TYPES.map((type) => [type,
   new RegExp(`^${XML_DECL.replace(/[?.]/g, '\\$&')}<${ROOT_NAME[type]}(?: [a-z:]+="[^"<>]*")* packages="([0-9]{1,9})">\n`)])) as Record<RepodataType, RegExp>;
 
 /** Check a document and find its blocks (the root's packages="N" must count them). */
-export function parseDocument(text: Buffer, type: RepodataType, where: string): YumDocument {
+export function parseDocument(text: Buffer, type: RepodataType, where: string): ParsedDocument {
   const s = text.toString('latin1');
   const head = HEAD_RE[type].exec(s);
   if (!head) throw repoCorrupt(`${where} does not parse as ${type}.xml`);
@@ -106,21 +109,21 @@ export function blockText(doc: YumDocument, i: number): string {
   return doc.text.toString('utf8', doc.starts[i], blockEnd(doc, i));
 }
 
-const NAME = /^<package type="rpm">\n\s*<name>([A-Za-z0-9_+][A-Za-z0-9_.+-]*)<\/name>\s*<arch>([a-z0-9_]+)<\/arch>/;
-const EVR = /<version epoch="([0-9]{1,10})" ver="([A-Za-z0-9._+~^]+)" rel="([A-Za-z0-9._+~^]+)"\/>/;
-const SUM = /<checksum type="sha256" pkgid="YES">([0-9a-f]{64})<\/checksum>/;
-const LOC = /<location href="([^"]*)"\/>/;
+// createrepo_c's order: name, arch, version, checksum, then (after summary, description…) location.
+const HEAD = new RegExp('^<package type="rpm">\\n\\s*<name>([A-Za-z0-9_+][A-Za-z0-9_.+-]*)</name>\\s*<arch>([a-z0-9_]+)</arch>'
+  + '\\s*<version epoch="([0-9]{1,10})" ver="([A-Za-z0-9._+~^]+)" rel="([A-Za-z0-9._+~^]+)"/>\\s*<checksum type="sha256" pkgid="YES">([0-9a-f]{64})</checksum>');
+const LOCATION = '<location href="';
 
 /** A primary.xml block's entry: name, EVR, arch, location and sha256, each checked against the layout. */
 export function primaryEntry(block: string, where: string): YumEntry {
-  const name = NAME.exec(block);
-  const evr = EVR.exec(block);
-  const sum = SUM.exec(block);
-  const loc = LOC.exec(block);
-  if (!name || !evr || !sum || !loc) throw repoCorrupt(`${where} has a package entry py2distro cannot read`);
+  const head = HEAD.exec(block);
+  // Element text escapes "<": the first "<location href=" is the element.
+  const at = block.indexOf(LOCATION);
+  const end = at < 0 ? -1 : block.indexOf('"/>', at + LOCATION.length);
+  if (!head || end < 0) throw repoCorrupt(`${where} has a package entry py2distro cannot read`);
   const entry: YumEntry = {
-    name: name[1]!, arch: name[2]!, version: evr[2]!, release: evr[3]!, file: loc[1]!, sha256: sum[1]!,
-    ...(evr[1] !== '0' ? { epoch: Number(evr[1]) } : {}),
+    name: head[1]!, arch: head[2]!, version: head[4]!, release: head[5]!, file: block.slice(at + LOCATION.length, end), sha256: head[6]!,
+    ...(head[3] !== '0' ? { epoch: Number(head[3]) } : {}),
   };
   const expected = `Packages/${entry.name}-${entry.version}-${entry.release}.${entry.arch}.rpm`;
   if (!RPM_FILE.test(entry.file) || entry.file !== expected) {
@@ -130,13 +133,13 @@ export function primaryEntry(block: string, where: string): YumEntry {
 }
 
 /** The entries of a primary document, in its order. */
-export function primaryEntries(doc: YumDocument): YumEntry[] {
+export function primaryEntries(doc: ParsedDocument): YumEntry[] {
   // Each block as a slice of the one-byte string (no copy); its fields are ASCII by their grammar.
   return doc.starts.map((start, i) => primaryEntry(doc.latin1.slice(start, blockEnd(doc, i)), doc.where));
 }
 
 /** filelists and other must describe the packages of primary (`entries`) in the same order: same count, pkgid, name and arch. */
-export function alignDocuments(entries: readonly YumEntry[], primary: YumDocument, filelists: YumDocument, other: YumDocument): void {
+export function alignDocuments(entries: readonly YumEntry[], primary: YumDocument, filelists: ParsedDocument, other: ParsedDocument): void {
   if (filelists.starts.length !== entries.length || other.starts.length !== entries.length) {
     throw repoCorrupt(`${primary.where}, ${filelists.where} and ${other.where} list different numbers of packages`);
   }

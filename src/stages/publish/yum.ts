@@ -20,7 +20,7 @@ import type { StageEnv } from '../../lib/env.js';
 import { BugError, Py2DistroError } from '../../lib/errors.js';
 import type { SigningKey } from '../sign/index.js';
 import { signDetachedArmored } from '../sign/index.js';
-import { publishedDocuments, readYumState, type YumEntry } from './yum-state.js';
+import { readYumState, type YumEntry } from './yum-state.js';
 import { classify, nevra, retain, rpmFileName, toItem, type Input, type NewRpm, type YumPublishResult } from './yum-classify.js';
 import { buildGeneration, indexRpms, stagedPath } from './yum-generation.js';
 import { primaryEntry, REPODATA_TYPES, type RepodataPackage, type RepodataType } from './yum-metadata.js';
@@ -49,8 +49,7 @@ export async function publishYum(
     const { result, toAdd } = await classify(targetDir, opts.target, state, inputs);
     timer.lap('classify');
     if (toAdd.length === 0 && state.generation) return result;
-    const published = publishedDocuments(targetDir, state);
-    timer.lap('previous documents');
+    const published = state.documents;
 
     // The new packages' blocks, rendered from the signed bytes; createrepo_c indexes (private
     // copies of) any package whose header the renderer does not model.

@@ -29,6 +29,7 @@ Summary: Tricky & <summary> "quoted" 'single' é ünïcode
 License: MIT AND (Apache-2.0 OR BSD-3-Clause)
 URL: https://example.org/?a=1&b=2
 Vendor: Ex & Co
+VCS: git+https://example.org/tricky.git#abc
 Packager: Jöhn <john@example.org>
 Group: Development/Languages
 BuildArch: noarch

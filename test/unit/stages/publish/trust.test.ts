@@ -1,8 +1,9 @@
-/** The layout grammar py2distro accepts back from a repository (stages/publish/trust.ts, yum-state.ts). */
+/** The layout grammar py2distro accepts back from a repository (stages/publish/trust.ts, yum-state.ts, yum-published.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkPoolPath, poolPathFor, GENERATION, RPM_FILE } from '../../../../src/stages/publish/trust.js';
-import { parsePrimary, parseRepomd } from '../../../../src/stages/publish/yum-state.js';
+import { parsePrimary } from '../../../../src/stages/publish/yum-state.js';
+import { parseRepomd } from '../../../../src/stages/publish/yum-published.js';
 import { parsePackages, parseRelease } from '../../../../src/stages/publish/apt/state.js';
 
 const corrupt = (e: unknown) => (e as { code?: string }).code === 'E_REPO_CORRUPT';

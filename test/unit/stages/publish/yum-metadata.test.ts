@@ -1,6 +1,6 @@
 /**
  * The per-package blocks of primary, filelists and other.xml (stages/publish/yum-metadata.ts) and
- * the repomd.xml py2distro renders (yum-state.ts): what a generation carries over from the
+ * the repomd.xml py2distro renders (yum-published.ts): what a generation carries over from the
  * previous one must be exactly one package per block, the three documents must agree, and
  * anything else is E_REPO_CORRUPT.
  */
@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   alignDocuments, blockText, documentMembers, parseDocument, planDocuments, primaryEntries, writeDocument, type RepodataPackage, type RepodataType, type YumDocument,
 } from '../../../../src/stages/publish/yum-metadata.js';
-import { parseRepomd, renderRepomd } from '../../../../src/stages/publish/yum-state.js';
+import { parseRepomd, renderRepomd } from '../../../../src/stages/publish/yum-published.js';
 
 const corrupt = (e: unknown) => (e as { code?: string }).code === 'E_REPO_CORRUPT';
 const where = { primary: 'p', filelists: 'f', other: 'o' };
