@@ -1,6 +1,6 @@
 /**
  * yum publishing against the tools a user would otherwise run, in the same run on the same files.
- *   new repo  `py2distro repo publish` of N unsigned .rpms (CLI: header signatures, createrepo_c,
+ *   new repo  `py2distro repo publish` of N unsigned .rpms (CLI: header signatures, repodata entries,
  *             repomd.xml.asc, generation swap) vs `rpmsign --addsign` of copies of the same files +
  *             `createrepo_c` + `gpg --detach-sign --armor` of repomd.xml;
  *   add 1     one more .rpm through the CLI vs `rpmsign --addsign` of it + `createrepo_c --update` +

@@ -1,16 +1,17 @@
 /**
  * One yum generation directory (repodata.<stamp>-<pid>/): primary, filelists and other .xml.gz,
- * repomd.xml and its signature, made with work proportional to what changed. createrepo_c (the
- * reference implementation of the format) reads only the packages being added; every package
- * already published keeps its blocks from the previous generation, verified against its signed
- * repomd.xml (yum-state.ts, yum-metadata.ts). So a package file on disk that nobody re-signed is
- * never re-read into signed metadata — `createrepo_c --update` would re-read any file whose size or
- * mtime changed and let the next publish sign whatever it found.
+ * repomd.xml and its signature, made with work proportional to what changed. Only the packages
+ * being added get new blocks (rendered from their signed bytes by the caller, or by indexRpms); every
+ * package already published keeps its blocks from the previous generation, verified against its
+ * signed repomd.xml (yum-state.ts, yum-metadata.ts), and only the gzip members a change falls into
+ * are compressed again. So a package file on disk that nobody re-signed is never re-read into
+ * signed metadata — `createrepo_c --update` would re-read any file whose size or mtime changed and
+ * let the next publish sign whatever it found.
  *
- * createrepo_c reads the new packages from a private scratch copy of the signed bytes, and what it
- * reports is checked too: exactly the files asked for, each under the sha256 of those bytes.
- * Everything is fsynced before the directory gets its final name; the caller swaps the `repodata`
- * symlink to it.
+ * createrepo_c (indexRpms, for headers distro/rpm/repodata.ts does not model) reads the new
+ * packages from a private scratch copy of the signed bytes, and what it reports is checked too:
+ * exactly the files asked for, each under the sha256 of those bytes. Everything is fsynced before
+ * the directory gets its final name; the caller swaps the `repodata` symlink to it.
  */
 import { createHash } from 'node:crypto';
 import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
