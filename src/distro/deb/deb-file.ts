@@ -15,9 +15,9 @@ import { field, parseSingleParagraph, type Paragraph } from './deb822.js';
 
 const MAX_CONTROL_TAR = 32 * 1024 * 1024;
 
-export const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
-export const DEB_VERSION = /^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/;
-export const DEB_ARCH = /^[a-z0-9][a-z0-9-]*$/;
+import { DEB_ARCH, DEB_NAME, DEB_VERSION } from './grammar.js';
+
+export { DEB_ARCH, DEB_NAME, DEB_VERSION };
 /** Fields the index computes itself; a control file that carries them is refused. */
 const INDEX_FIELDS = ['filename', 'size', 'md5sum', 'sha1', 'sha256', 'sha512'];
 

@@ -9,18 +9,17 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import path from 'node:path';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
-import { publishApt, CODENAME, type AptItem, type NewDeb } from './apt/apt.js';
+import type { AptItem, NewDeb } from './apt/apt.js';
 import { IO_CONCURRENCY, mapLimit } from '../../lib/concurrency.js';
 import { writeFileAtomic, removeStaleTemps, type SourceFile } from '../../lib/fs/atomic.js';
 import { isAr } from '../../distro/deb/ar.js';
-import { readDebInfo } from '../../distro/deb/deb-file.js';
 import { acquireLock } from '../../lib/fs/lock.js';
 import type { NewRpm, YumItem } from './yum.js';
 import { addDebOrigin } from '../sign/index.js';
 import type { SigningKey } from '../sign/index.js';
 import { readRpmInfo, signRpm } from '../sign/index.js';
 import { TARGETS } from '../../distro/targets.js';
-import { assertRealDirs, assertRegularFile, RPM_TARGET } from './trust.js';
+import { assertRealDirs, assertRegularFile, CODENAME, RPM_TARGET } from './trust.js';
 import { phaseTimer } from '../../lib/timing.js';
 import { absolutePath } from '../../lib/paths.js';
 
@@ -64,10 +63,11 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
   if (opts.rpmTarget && !RPM_TARGET.test(opts.rpmTarget)) throw new Py2DistroError('E_USAGE', `invalid --rpm-target ${JSON.stringify(opts.rpmTarget)}`);
   // Read, classify and sign everything before taking the lock or touching the repository.
   const timer = phaseTimer(env.log, 'publish phases');
-  // The yum publisher (and its modules) load only when there are rpms to publish — by name here, so
-  // that the loader's file reads overlap the signing; whether they are rpms is decided by content below.
+  // The apt and yum publishers (and their modules) load only when there are packages of theirs — by
+  // name here, so that the loader's file reads overlap the signing; what a file is, its content decides below.
   const yum = opts.files.some((f) => f.endsWith('.rpm')) ? import('./yum.js') : undefined;
-  yum?.catch(() => undefined); // awaited below when there are rpms
+  const apt = opts.files.some((f) => f.endsWith('.deb')) ? import('./apt/apt.js') : undefined;
+  for (const p of [yum, apt]) p?.catch(() => undefined); // awaited below when there are such packages
   const debs = new Map<string, NewDeb[]>();
   const rpms = new Map<string, NewRpm[]>();
   const prepared = await mapLimit(opts.files, IO_CONCURRENCY, (file) => preparePackage(file, opts, env));
@@ -84,6 +84,7 @@ export async function publishPackages(opts: PublishOptions, env: StageEnv): Prom
     timer.lap('lock, temps, key files');
     const result: PublishResult = { repoDir, added: [], unchanged: [], pruned: [] };
     for (const [codename, list] of debs) {
+      const { publishApt } = await (apt ?? import('./apt/apt.js'));
       const r = await publishApt({
         repoDir, codename, debs: list, key: opts.key, origin: opts.origin, label: opts.label,
         validUntilDays: opts.validUntilDays, retention: opts.retention, now: opts.now,
@@ -143,6 +144,7 @@ async function preparePackage(file: string, opts: PublishOptions, env: StageEnv)
     const group = opts.codename ?? inferCodename(file);
     const original = bytes;
     if (opts.signDebOrigin) bytes = await addDebOrigin(bytes, opts.key);
+    const { readDebInfo } = await import('../../distro/deb/deb-file.js');
     const deb = { input: file, info: await readDebInfo(bytes, path.basename(file)), bytes, ...(bytes === original ? { source } : {}) };
     return { kind: 'deb', group, deb };
   }

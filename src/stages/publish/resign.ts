@@ -13,7 +13,7 @@ import type { StageEnv } from '../../lib/env.js';
 import type { SigningKey } from '../sign/index.js';
 import { DEFAULT_VALID_UNTIL_DAYS, releaseDate, renderRelease, writeSignedRelease } from './apt/release.js';
 import { distDir, readPublishedApt, type PublishedApt } from './apt/state.js';
-import { CODENAME } from './apt/apt.js';
+import { CODENAME } from './trust.js';
 import { field } from '../../distro/deb/deb822.js';
 import { acquireLock } from '../../lib/fs/lock.js';
 import { readYumState } from './yum-state.js';

@@ -10,7 +10,7 @@ import { lstatSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Py2DistroError } from '../../lib/errors.js';
-import { DEB_ARCH, DEB_NAME, DEB_VERSION } from '../../distro/deb/deb-file.js';
+import { DEB_ARCH, DEB_NAME, DEB_VERSION } from '../../distro/deb/grammar.js';
 
 export const CORRUPT_HINT =
   'Nothing was signed. Restore the repository from a backup, or move it aside and publish again from the build outputs '
@@ -65,6 +65,8 @@ export function checkPoolPath(filename: string, entry: { package: string; versio
 
 /** A yum target directory name (fedora-41, rpmtest-bookworm): rpm/<target>/. */
 export const RPM_TARGET = /^[a-z0-9][a-z0-9.-]{0,40}$/;
+/** An apt codename (bookworm): a directory name under deb/dists/. */
+export const CODENAME = /^[a-z][a-z0-9-]{1,30}$/;
 
 /** yum package files: Packages/<name>-<version>-<release>.<arch>.rpm, nothing else. */
 export const RPM_FILE = /^Packages\/[A-Za-z0-9_+][A-Za-z0-9_.+-]*-[A-Za-z0-9._+~^]+-[A-Za-z0-9._+~^]+\.[a-z0-9_]+\.rpm$/;

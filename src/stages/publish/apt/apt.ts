@@ -27,13 +27,13 @@ import { rebuildIndex, retentionEdit, type RebuiltIndex } from './index-update.j
 import { byHashDir, collectGarbage, linkPlainIndex, recordGeneration, writeByHash } from './byhash.js';
 import { PoolPlacer, syncFiles, syncFilesystem, type SourceFile } from '../../../lib/fs/atomic.js';
 import { PoolDirs } from './pool-dirs.js';
-import { assertRealDirs, poolPathFor, removePublished } from '../trust.js';
+import { assertRealDirs, CODENAME, poolPathFor, removePublished } from '../trust.js';
 import { readDebInfo, type DebInfo } from '../../../distro/deb/deb-file.js';
 import { formatParagraph, type Paragraph } from '../../../distro/deb/deb822.js';
 import { phaseTimer } from '../../../lib/timing.js';
 
 export const DEFAULT_ARCHITECTURES = ['amd64', 'arm64'];
-export const CODENAME = /^[a-z][a-z0-9-]{1,30}$/;
+export { CODENAME };
 
 export interface NewDeb {
   /** Where the caller got it (for messages and results). */
