@@ -37,12 +37,12 @@ export async function makeDeb(dir: string, spec: DebSpec): Promise<string> {
   return out;
 }
 
-export async function makeRpm(dir: string, spec: { name: string; version: string; release?: string; module?: string }): Promise<string> {
+export async function makeRpm(dir: string, spec: { name: string; version: string; release?: string; module?: string; epoch?: number }): Promise<string> {
   const module = spec.module ?? spec.name.replace(/^python3-/, '').replace(/-/g, '_');
   const top = path.join(dir, `rpmbuild-${spec.name}-${spec.version}`);
   const specFile = path.join(dir, `${spec.name}-${spec.version}.spec`);
   await writeFile(specFile, [
-    `Name: ${spec.name}`, `Version: ${spec.version}`, `Release: ${spec.release ?? '1'}`, 'Summary: tiny test package',
+    `Name: ${spec.name}`, ...(spec.epoch !== undefined ? [`Epoch: ${spec.epoch}`] : []), `Version: ${spec.version}`, `Release: ${spec.release ?? '1'}`, 'Summary: tiny test package',
     'License: MIT', 'BuildArch: noarch', '%description', 'A tiny package made by the py2distro tests.',
     '%install', 'mkdir -p %{buildroot}/usr/lib/python3/dist-packages',
     `echo 'VERSION = "${spec.version}"' > %{buildroot}/usr/lib/python3/dist-packages/${module}.py`,

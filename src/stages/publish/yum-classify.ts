@@ -67,8 +67,9 @@ export function uniqueByFile(rpms: Input[]): Input[] {
 
 /** Added, unchanged (same content under the same NEVRA) or a conflict (E_REPO_CONFLICT, nothing written). */
 export async function classify(targetDir: string, target: string, state: YumState, inputs: Input[]): Promise<{ result: YumPublishResult; toAdd: Input[] }> {
-  const published = new Map(state.entries.map((e) => [nevra(e), e]));
-  const byFile = new Map(state.entries.map((e) => [e.file, e]));
+  // By file only: the file name is the NEVRA without the epoch, so the same NEVRA is the same file.
+  const byFile = new Map<string, YumEntry>();
+  for (const e of state.entries) byFile.set(e.file, e);
   const result: YumPublishResult = { added: [], unchanged: [], pruned: [] };
   const conflicts: string[] = [];
   const toAdd = new Map<string, Input>();
@@ -78,7 +79,7 @@ export async function classify(targetDir: string, target: string, state: YumStat
     const item = toItem({ ...info, file }, target, rpm.input, info.contentSha256);
     const key = nevra(info);
     // The file name carries no epoch: foo 1:2.0 and foo 2.0 share Packages/foo-2.0-….rpm — a conflict.
-    const existing = published.get(key) ?? byFile.get(file);
+    const existing = byFile.get(file);
     if (existing) {
       if ((await publishedContent(targetDir, existing)) === info.contentSha256 && nevra(existing) === key) result.unchanged.push(item);
       else conflicts.push(`${key} (${target}) would replace ${file}, published as ${nevra(existing)} with different content`);

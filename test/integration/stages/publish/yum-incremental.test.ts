@@ -45,10 +45,10 @@ async function publish(repo: string, files: string[], ...extra: string[]) {
   return JSON.parse(r.stdout) as { added: unknown[]; unchanged: unknown[]; pruned: Array<{ path: string }> };
 }
 
-async function rpm(name: string, version: string, module?: string): Promise<string> {
+async function rpm(name: string, version: string, module?: string, epoch?: number): Promise<string> {
   const inDir = path.join(dir, `in-${++n}`);
   await mkdir(inDir);
-  return makeRpm(inDir, { name, version, ...(module ? { module } : {}) });
+  return makeRpm(inDir, { name, version, ...(module ? { module } : {}), ...(epoch !== undefined ? { epoch } : {}) });
 }
 
 /** The live generation's three documents, as repomd.xml names them. */
@@ -146,6 +146,26 @@ test('a package whose text repository metadata cannot carry (a control character
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(await readlink(path.join(target, 'repodata')), linkBefore, 'no new generation');
   assert.ok(!existsSync(path.join(target, 'Packages', 'python3-odd-1.0-1.noarch.rpm')));
+});
+
+test('the same package again is unchanged; other content under a published name-version (or only another epoch) is E_REPO_CONFLICT, nothing written', async () => {
+  const repo = path.join(dir, 'conflict');
+  const first = await rpm('python3-same', '1.0');
+  await publish(repo, [first]);
+  const target = path.join(repo, 'rpm', TARGET);
+  const linkBefore = await readlink(path.join(target, 'repodata'));
+  const again = await publish(repo, [first]);
+  assert.equal(again.added.length, 0);
+  assert.equal(again.unchanged.length, 1);
+  assert.equal(await readlink(path.join(target, 'repodata')), linkBefore, 'a no-op writes no generation');
+  for (const [why, other] of [['other content', await rpm('python3-same', '1.0', 'changed')], ['another epoch, the same file name', await rpm('python3-same', '1.0', undefined, 1)]] as const) {
+    const r = await runCli(['repo', 'publish', repo, other, await rpm('python3-innocent', '1.0'), '--rpm-target', TARGET, '--sign-key', org.file]);
+    assert.equal(r.exitCode, 1, `${why}: ${r.stderr}`);
+    assert.match(r.stderr, /E_REPO_CONFLICT/, why);
+    assert.match(r.stderr, /python3-same-[01]:1\.0-1\.noarch \(fedora-41\) would replace Packages\/python3-same-1\.0-1\.noarch\.rpm/, why);
+    assert.equal(await readlink(path.join(target, 'repodata')), linkBefore, `${why}: no new generation`);
+    assert.ok(!existsSync(path.join(target, 'Packages', 'python3-innocent-1.0-1.noarch.rpm')), `${why}: nothing of the refused publish is written`);
+  }
 });
 
 test('a published .rpm replaced on disk is never re-read into signed metadata; dnf refuses the replacement', async () => {
