@@ -58,13 +58,6 @@ async function publishedContent(targetDir: string, e: YumEntry): Promise<string>
 
 export type Input = NewRpm & { file: string };
 
-/** The first input of each file name (as classify keeps the first; a second with other content is a conflict). */
-export function uniqueByFile(rpms: Input[]): Input[] {
-  const byFile = new Map<string, Input>();
-  for (const r of rpms) if (!byFile.has(r.file)) byFile.set(r.file, r);
-  return [...byFile.values()];
-}
-
 /** Added, unchanged (same content under the same NEVRA) or a conflict (E_REPO_CONFLICT, nothing written). */
 export async function classify(targetDir: string, target: string, state: YumState, inputs: Input[]): Promise<{ result: YumPublishResult; toAdd: Input[] }> {
   // By file only: the file name is the NEVRA without the epoch, so the same NEVRA is the same file.

@@ -244,6 +244,16 @@ export async function writeDocument(type: RepodataType, items: readonly PlanItem
       for (let u = from + 1; ok && u < to; u++) ok = landing[u] === landing[u - 1]! + 1;
       if (ok) reuse.set(landing[from]!, { member, units: to - from });
     }
+    // A new block between two copied members would become a member of its own: it is compressed
+    // with the member after it (at the end: the one before it) instead, as apt's index does it.
+    const endingAt = new Map<number, number>();
+    for (const [start, r] of reuse) endingAt.set(start + r.units - 1, start);
+    items.forEach((item, i) => {
+      if (typeof item === 'number') return;
+      const u = i + 1;
+      if (u + 1 < units - 1 && reuse.has(u + 1)) reuse.delete(u + 1);
+      else if (u + 1 === units - 1 && endingAt.has(u - 1) && endingAt.get(u - 1)! >= 1) reuse.delete(endingAt.get(u - 1)!);
+    });
   }
 
   const pieces: Array<{ text: Buffer; gz: Promise<Buffer> | Buffer; reused: boolean }> = [];

@@ -96,6 +96,24 @@ test('a publish recompresses only the gzip members its change falls into; the XM
     assert.ok(next[type].compressed <= 3 && next[type].reused >= first[type].compressed - 3, `${type}: ${next[type].compressed} compressed, ${next[type].reused} reused`);
   }
   assert.deepEqual(primaryEntries(next.primary.doc).map((e) => e.file).filter((f) => /p0750|p0003/.test(f)), ['Packages/python3-p0750-1.0-1.noarch.rpm', 'Packages/python3-p0750x-1.0-1.noarch.rpm']);
+  // Many single adds, each at a member boundary or inside one: no member of one package appears,
+  // the number of members stays that of the whole document written at once.
+  let current = asBase(next);
+  let all = [...many.filter((_, i) => i !== 3), extra];
+  for (let k = 0; k < 12; k++) {
+    const add = pkg(`python3-p${String(k * 125).padStart(4, '0')}z`, createHash('sha256').update(`add${k}`).digest('hex'));
+    all = [...all, add];
+    const w = await publish((bs) => planDocuments(bs!.entries, [added(add)], () => true), current);
+    current = asBase(w);
+    for (const type of ['primary', 'filelists', 'other'] as const) {
+      const sizes = current[type].members!.map((m) => m.textEnd - m.textStart);
+      // Every member but the root start tag and close holds whole runs of blocks, never one alone.
+      assert.ok(sizes.slice(1, -1).every((size) => size > 1000), `${type}: no member of one block (${sizes.join(' ')})`);
+      assert.ok(w[type].compressed <= 3, `${type}: ${w[type].compressed} compressed`);
+    }
+  }
+  const fromScratch = await publish(() => planDocuments([], all.map(added), () => true));
+  assert.equal(current.primary.members!.length, fromScratch.primary.compressed, 'as many members as the document written whole');
   // A .gz of one plain member (an older py2distro, createrepo_c) has no reusable members: written whole once.
   const plain = gzipSync(Buffer.from(docsOf(a, b).primary));
   assert.equal(documentMembers(plain, parse(docsOf(a, b).primary, 'primary')), undefined);
