@@ -14,11 +14,9 @@
  * the directory gets its final name; the caller swaps the `repodata` symlink to it.
  */
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { StageEnv } from '../../lib/env.js';
 import { Py2DistroError } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
@@ -26,12 +24,10 @@ import { syncDir, syncFiles, tmpPathFor } from '../../lib/fs/atomic.js';
 import type { PhaseTimer } from '../../lib/timing.js';
 import { signDetachedArmored, type SigningKey } from '../sign/index.js';
 import {
-  alignDocuments, blockEnd, parseDocument, planDocuments, primaryEntries, REPODATA_TYPES, writeDocument, type ParsedDocument, type RepodataPackage, type RepodataType,
+  blockEnd, inflateDocument, parseRepodata, planDocuments, REPODATA_TYPES, writeDocument, type RepodataPackage, type RepodataType,
 } from './yum-metadata.js';
 import { parseRepomd, renderRepomd, type PublishedDocument, type RepodataFile } from './yum-published.js';
 import type { YumState } from './yum-state.js';
-
-const gunzipAsync = promisify(gunzip);
 
 export interface AddedRpm {
   /** Packages/<name>-<version>-<release>.<arch>.rpm, where it is published. */
@@ -124,15 +120,15 @@ export async function indexRpms(scratch: string, rpms: readonly AddedRpm[], env:
   await writeFile(list, rpms.map((a) => a.file).sort().join('\n') + '\n');
   await run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--pkglist', list, '--outputdir', run_, scratch],
     { signal: env.signal, log: env.log, timeout: 30 * 60_000 });
-  const docs = {} as Record<RepodataType, ParsedDocument>;
   let packages: RepodataPackage[];
   try {
-    await Promise.all(REPODATA_TYPES.map(async (type) => {
-      const where = path.join(run_, 'repodata', `${type}.xml.gz`);
-      docs[type] = parseDocument(await gunzipAsync(await readFile(where)), type, where);
-    }));
-    const entries = primaryEntries(docs.primary);
-    alignDocuments(entries, docs.primary, docs.filelists, docs.other);
+    const where = {} as Record<RepodataType, string>;
+    const texts = {} as Record<RepodataType, Buffer>;
+    for (const type of REPODATA_TYPES) {
+      where[type] = path.join(run_, 'repodata', `${type}.xml.gz`);
+      texts[type] = inflateDocument(readFileSync(where[type]), where[type]);
+    }
+    const { docs, entries } = parseRepodata(texts, where);
     packages = entries.map((entry, i) => {
       const blocks = {} as Record<RepodataType, Buffer>;
       for (const type of REPODATA_TYPES) blocks[type] = docs[type].text.subarray(docs[type].starts[i], blockEnd(docs[type], i));

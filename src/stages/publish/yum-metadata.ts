@@ -14,6 +14,7 @@
  * packages in the same order (pkgid, name, arch). Anything else is E_REPO_CORRUPT.
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { gzipMember, MEMBER_TARGET, readMembers, type GzMember } from '../../lib/compress/gzip-members.js';
 import { BugError } from '../../lib/errors.js';
 import { repoCorrupt, RPM_FILE } from './trust.js';
@@ -136,6 +137,27 @@ export function primaryEntry(block: string, where: string): YumEntry {
 export function primaryEntries(doc: ParsedDocument): YumEntry[] {
   // Each block as a slice of the one-byte string (no copy); its fields are ASCII by their grammar.
   return doc.starts.map((start, i) => primaryEntry(doc.latin1.slice(start, blockEnd(doc, i)), doc.where));
+}
+
+/** Inflate an .xml.gz in one thread, in large steps: each of zlib's default 16 KiB steps costs a round trip, async or not. */
+export function inflateDocument(gz: Buffer, where: string): Buffer {
+  try {
+    return gunzipSync(gz, { chunkSize: 1 << 20 });
+  } catch (err) {
+    throw repoCorrupt(`${where} is not gzip`, err);
+  }
+}
+
+/** The three documents parsed, primary's entries, and the three checked to describe the same packages in the same order. */
+export function parseRepodata(texts: Record<RepodataType, Buffer>, where: Record<RepodataType, string>): { docs: Record<RepodataType, ParsedDocument>; entries: YumEntry[] } {
+  const docs = {
+    primary: parseDocument(texts.primary, 'primary', where.primary),
+    filelists: parseDocument(texts.filelists, 'filelists', where.filelists),
+    other: parseDocument(texts.other, 'other', where.other),
+  };
+  const entries = primaryEntries(docs.primary);
+  alignDocuments(entries, docs.primary, docs.filelists, docs.other);
+  return { docs, entries };
 }
 
 /** filelists and other must describe the packages of primary (`entries`) in the same order: same count, pkgid, name and arch. */

@@ -9,11 +9,10 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { GzMember } from '../../lib/compress/gzip-members.js';
 import { checkRealDirs, checkRegularFile, GENERATION, repoCorrupt } from './trust.js';
 import {
-  alignDocuments, documentMembers, parseDocument, primaryEntries, REPODATA_TYPES, type RepodataType, type YumDocument, type YumEntry,
+  documentMembers, inflateDocument, parseRepodata, REPODATA_TYPES, type RepodataType, type YumDocument, type YumEntry,
 } from './yum-metadata.js';
 
 export interface RepomdData {
@@ -80,7 +79,6 @@ export interface PublishedRead {
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const INFLATE_CHUNK = 1 << 20;
 
 /** The live `repodata` generation of <repoDir>/rpm/<target>/: its name (undefined: nothing published). */
 export function liveGeneration(repoDir: string, target: string): string | undefined {
@@ -111,27 +109,17 @@ export function readPublished(repoDir: string, target: string, generation: strin
   const data = parseRepomd(repomd.toString('utf8'), repomdFile);
   const files = {} as Record<RepodataType, Buffer>;
   const texts = {} as Record<RepodataType, Buffer>;
+  const where = {} as Record<RepodataType, string>;
   for (const d of data) {
     const file = path.join(genDir, d.name);
     if (!checkRegularFile(file)) throw repoCorrupt(`${file}, listed in the signed repomd.xml, is missing`);
     const bytes = readFileSync(file);
     if (sha256(bytes) !== d.sha256) throw repoCorrupt(`${file} does not match the sha256 the signed repomd.xml lists`);
     files[d.type] = bytes;
-    try {
-      // In one thread, in large steps: each of zlib's default 16 KiB steps costs a round trip, async or not.
-      texts[d.type] = gunzipSync(bytes, { chunkSize: INFLATE_CHUNK });
-    } catch (err) {
-      throw repoCorrupt(`${file} is not gzip`, err);
-    }
+    texts[d.type] = inflateDocument(bytes, file);
+    where[d.type] = file;
   }
-  const where = (type: RepodataType) => path.join(genDir, data.find((d) => d.type === type)!.name);
-  const docs = {
-    primary: parseDocument(texts.primary, 'primary', where('primary')),
-    filelists: parseDocument(texts.filelists, 'filelists', where('filelists')),
-    other: parseDocument(texts.other, 'other', where('other')),
-  };
-  const entries = primaryEntries(docs.primary);
-  alignDocuments(entries, docs.primary, docs.filelists, docs.other);
+  const { docs, entries } = parseRepodata(texts, where);
   const documents = {} as Record<RepodataType, PublishedDocument>;
   for (const type of REPODATA_TYPES) {
     const { latin1: _, ...doc } = docs[type]; // the string is for parsing; what is kept is the bytes

@@ -64,6 +64,17 @@ async function liveDocs(repo: string): Promise<Record<'primary' | 'filelists' | 
   return out;
 }
 
+/** The three documents of a full createrepo_c run over the listed files of the target. */
+async function createrepoDocs(repo: string, files: string[]): Promise<Record<'primary' | 'filelists' | 'other', string>> {
+  const list = path.join(dir, `pkglist-${++n}`);
+  await writeFile(list, files.join('\n') + '\n');
+  const ref = await mkdtemp(path.join(dir, 'ref-'));
+  await execa('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--pkglist', list, '--outputdir', ref, path.join(repo, 'rpm', TARGET)]);
+  const out = {} as Record<'primary' | 'filelists' | 'other', string>;
+  for (const type of ['primary', 'filelists', 'other'] as const) out[type] = gunzipSync(await readFile(path.join(ref, 'repodata', `${type}.xml.gz`))).toString('utf8');
+  return out;
+}
+
 test('after incremental publishes the documents are the ones createrepo_c writes over all files; dnf lists every package', async () => {
   const repo = path.join(dir, 'incr');
   await publish(repo, [await rpm('python3-a', '1.0'), await rpm('python3-b', '1.0')]);
@@ -71,15 +82,9 @@ test('after incremental publishes the documents are the ones createrepo_c writes
   await publish(repo, [await rpm('python3-a', '2.0')]);
   const target = path.join(repo, 'rpm', TARGET);
   const files = ['python3-a-1.0-1', 'python3-a-2.0-1', 'python3-b-1.0-1', 'python3-c-1.0-1'].map((f) => `Packages/${f}.noarch.rpm`);
-  const list = path.join(dir, 'pkglist');
-  await writeFile(list, files.join('\n') + '\n');
-  const ref = await mkdtemp(path.join(dir, 'ref-'));
-  await execa('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--pkglist', list, '--outputdir', ref, target]);
+  const theirs = await createrepoDocs(repo, files);
   const ours = await liveDocs(repo);
-  for (const type of ['primary', 'filelists', 'other'] as const) {
-    const theirs = gunzipSync(await readFile(path.join(ref, 'repodata', `${type}.xml.gz`))).toString('utf8');
-    assert.equal(ours[type], theirs, `${type}.xml equals a full createrepo_c run`);
-  }
+  for (const type of ['primary', 'filelists', 'other'] as const) assert.equal(ours[type], theirs[type], `${type}.xml equals a full createrepo_c run`);
   const listed = await dnf(dir, repo, ['list', 'available', '--showduplicates'], org.publicFile);
   assert.equal(listed.exitCode, 0, listed.out);
   for (const [name, v] of [['python3-a', '1.0-1'], ['python3-a', '2.0-1'], ['python3-b', '1.0-1'], ['python3-c', '1.0-1']]) {
@@ -97,17 +102,6 @@ test('after incremental publishes the documents are the ones createrepo_c writes
   assert.match(after.out, /python3-b\.noarch\s+1\.0-1/);
   assert.match(after.out, /python3-c\.noarch\s+1\.0-1/);
 });
-
-/** The three documents of a full createrepo_c run over the listed files of the target. */
-async function createrepoDocs(repo: string, files: string[]): Promise<Record<'primary' | 'filelists' | 'other', string>> {
-  const list = path.join(dir, `pkglist-${++n}`);
-  await writeFile(list, files.join('\n') + '\n');
-  const ref = await mkdtemp(path.join(dir, 'ref-'));
-  await execa('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--pkglist', list, '--outputdir', ref, path.join(repo, 'rpm', TARGET)]);
-  const out = {} as Record<'primary' | 'filelists' | 'other', string>;
-  for (const type of ['primary', 'filelists', 'other'] as const) out[type] = gunzipSync(await readFile(path.join(ref, 'repodata', `${type}.xml.gz`))).toString('utf8');
-  return out;
-}
 
 test('a package whose header the renderer does not model is indexed by createrepo_c; the documents are still a full run\'s', async () => {
   const repo = path.join(dir, 'fallback');
