@@ -157,3 +157,17 @@ test('the codename comes from --codename or the path; unknown paths are a usage 
   const other = await makeDeb(path.join(dir, 'nowhere'), { name: 'python3-infer2', version: '1.0-1' });
   await assert.rejects(publishPackages({ repoDir, files: [other], key }, env()), (e: unknown) => e instanceof Py2DistroError && e.code === 'E_USAGE');
 });
+
+test('publishing leaves its inputs\' access times alone (O_NOATIME)', async (t) => {
+  const deb = await makeDeb(path.join(dir, 'atime', 'debian-bookworm'), { name: 'python3-atime', version: '1.0-1' });
+  const { utimes } = await import('node:fs/promises');
+  const old = new Date('2001-01-01T00:00:00Z');
+  const mtime = (await stat(deb)).mtime;
+  // An access time older than the file's mtime: relatime updates it on the next ordinary read.
+  await utimes(deb, old, mtime);
+  await publishPackages({ repoDir: path.join(dir, 'atime-repo'), files: [deb], key }, env());
+  const after = (await stat(deb)).atime.getTime();
+  await readFile(deb); // the control: an ordinary read
+  if ((await stat(deb)).atime.getTime() === old.getTime()) return t.skip('this file system does not record access times');
+  assert.equal(after, old.getTime(), 'the publish updated the input\'s access time');
+});
