@@ -40,7 +40,7 @@ build: node-deps
 
 # Builder images are reused when their Dockerfile hash tag exists, built otherwise.
 images: deps build
-	node bin/py2distro.js images build --target debian-bookworm --target debian-trixie --target rpmtest-bookworm
+	bin/py2distro images build --target debian-bookworm --target debian-trixie --target rpmtest-bookworm
 
 UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
 INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' | sort)

@@ -21,7 +21,8 @@ import { disposeGnupgHome } from '../test/helpers/keys.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2000 10000').split(/\s+/).filter(Boolean).map(Number);
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-apt');
-const CLI = path.resolve('bin/py2distro.js');
+// The installed command (bin/py2distro), as a user or a cron job runs it.
+const CLI = path.resolve('bin/py2distro');
 
 /** The reference: index, compress, Release and clearsign, as a user scripting apt-ftparchive would. */
 async function reference(dir: string, gnupg: string, fpr: string, db?: string): Promise<void> {
@@ -47,7 +48,7 @@ for (const n of SIZES) {
   for (let run = 0; run < RUNS; run++) {
     const repo = path.join(work, `repo-${n}`);
     await rm(repo, { recursive: true, force: true });
-    ours.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, ...debs, '--codename', 'bookworm', '--sign-key', key.file])));
+    ours.push(await seconds(() => execa(CLI, ['repo', 'publish', repo, ...debs, '--codename', 'bookworm', '--sign-key', key.file])));
     // The reference indexes the same files in place (a pool holding links to them; it copies nothing either).
     const ref = path.join(work, `ref-${n}`);
     await rm(ref, { recursive: true, force: true });
@@ -57,7 +58,7 @@ for (const n of SIZES) {
     for (const f of debs) linkSync(f, path.join(ref, 'pool', path.basename(f)));
     theirs.push(await seconds(() => reference(ref, gpg.home, gpg.fingerprint)));
 
-    ours1.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, extra, '--codename', 'bookworm', '--sign-key', key.file])));
+    ours1.push(await seconds(() => execa(CLI, ['repo', 'publish', repo, extra, '--codename', 'bookworm', '--sign-key', key.file])));
     const db = path.join(work, `ftparchive-${n}.db`);
     await rm(db, { force: true });
     await reference(ref, gpg.home, gpg.fingerprint, db); // warm apt-ftparchive's cache, as a cron job would have it

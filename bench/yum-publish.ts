@@ -18,7 +18,8 @@ import { disposeGnupgHome } from '../test/helpers/keys.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2000').split(/\s+/).filter(Boolean).map(Number);
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'py2distro-bench-yum');
-const CLI = path.resolve('bin/py2distro.js');
+// The installed command (bin/py2distro), as a user or a cron job runs it.
+const CLI = path.resolve('bin/py2distro');
 
 async function generateRpms(n: number): Promise<string[]> {
   const top = path.join(work, `top-${n}`);
@@ -53,8 +54,8 @@ for (const n of SIZES) {
   for (let run = 0; run < RUNS; run++) {
     const repo = path.join(work, `repo-${n}`);
     await rm(repo, { recursive: true, force: true });
-    ours.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, ...rpms, '--rpm-target', 'fedora-41', '--sign-key', key.file])));
-    ours1.push(await seconds(() => execa('node', [CLI, 'repo', 'publish', repo, extra, '--rpm-target', 'fedora-41', '--sign-key', key.file])));
+    ours.push(await seconds(() => execa(CLI, ['repo', 'publish', repo, ...rpms, '--rpm-target', 'fedora-41', '--sign-key', key.file])));
+    ours1.push(await seconds(() => execa(CLI, ['repo', 'publish', repo, extra, '--rpm-target', 'fedora-41', '--sign-key', key.file])));
 
     const ref = path.join(work, `ref-${n}`);
     await rm(ref, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-PY2DISTRO=(node "$ROOT/bin/py2distro.js")
+PY2DISTRO=("$ROOT/bin/py2distro")
 export DEMO_OUT="${DEMO_OUT:-$ROOT/demo-out}"
 rm -rf "$DEMO_OUT"
 mkdir -p "$DEMO_OUT"
