@@ -18,7 +18,7 @@ printf 'from setuptools import setup\nsetup()\n' > "$WORK/project/setup.py"
 (cd "$WORK/project" && /usr/bin/python3 -c 'import sys; from setuptools import build_meta as b; print(b.build_sdist(sys.argv[1]))' "$WORK" >/dev/null)
 SDIST="$(ls "$WORK"/*.tar.gz)"
 echo "sdist: $(basename "$SDIST"), $(nproc) CPUs, engine: podman $(podman version --format '{{.Client.Version}}')"
-node "$ROOT/bin/py2distro.js" images build --target debian-bookworm >/dev/null 2>&1   # warm image
+"$ROOT/bin/py2distro" images build --target debian-bookworm >/dev/null 2>&1   # warm image
 
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -26,7 +26,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 for i in $(seq "$RUNS"); do
   out="$WORK/py2distro-$i"
   t0=$(now)
-  node "$ROOT/bin/py2distro.js" --cache-dir "$WORK/cache" build "$SDIST" --target deb --out "$out" >/dev/null 2>"$WORK/py2distro-$i.err"
+  "$ROOT/bin/py2distro" --cache-dir "$WORK/cache" build "$SDIST" --target deb --out "$out" >/dev/null 2>"$WORK/py2distro-$i.err"
   t1=$(now)
   echo "$t1 - $t0" | bc | tee -a "$WORK/py2distro.times" | sed "s/^/py2distro build  run $i: /;s/$/ s/"
 

@@ -29,6 +29,6 @@ measure() {
 }
 
 echo "file: $(du -h "$WORK/bench-1.0.tar.gz" | cut -f1)"
-measure "py2distro verify" node "$ROOT/bin/py2distro.js" verify "$WORK/bench-1.0.tar.gz" --keyring "$WORK/keys.asc" --trust "bench=$FPR"
+measure "py2distro verify" "$ROOT/bin/py2distro" verify "$WORK/bench-1.0.tar.gz" --keyring "$WORK/keys.asc" --trust "bench=$FPR"
 measure "gpgv" gpgv --keyring "$WORK/keys.gpg" "$WORK/bench-1.0.tar.gz.asc" "$WORK/bench-1.0.tar.gz"
 measure "sha256sum" sha256sum "$WORK/bench-1.0.tar.gz"
