@@ -21,7 +21,7 @@ const modules: Record<string, () => Promise<{ register: Register }>> = {
   plan: () => import('./plan.js'),
 };
 
-/** Global options that take a value (the command name is the first other word). */
+/** Global options that take a value (the command name is the first other word). bin/py2distro reads the command the same way: keep its list in step. */
 const GLOBAL_WITH_VALUE = new Set(['--config', '--cache-dir']);
 
 /** The command `argv` (process.argv) names, when it is one of ours. */

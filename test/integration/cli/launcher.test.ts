@@ -5,7 +5,7 @@
  * Judged by a node on PATH that records the environment the CLI starts with and ends with.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -27,7 +27,7 @@ const at = (e) => ({ extra: e.NODE_EXTRA_CA_CERTS ?? null, deferred: e.PY2DISTRO
 const start = at(process.env);
 process.on('exit', () => writeFileSync(process.env.RECORD, JSON.stringify({ start, end: at(process.env), argv: process.argv.slice(1) })));
 `);
-  await execa('mkdir', ['-p', fakeBin]);
+  await mkdir(fakeBin);
   await writeFile(path.join(fakeBin, 'node'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --import ${JSON.stringify(hook)} "$@"\n`);
   await chmod(path.join(fakeBin, 'node'), 0o755);
 });
@@ -70,7 +70,7 @@ test('every other command, and a repo word that is not the command, keep the env
 
 test('the launcher works through a symlink, as npm installs it', async () => {
   const link = path.join(dir, 'elsewhere', 'py2distro');
-  await execa('mkdir', ['-p', path.dirname(link)]);
+  await mkdir(path.dirname(link));
   await symlink(LAUNCHER, link);
   const r = await run(['repo', '--help'], link);
   assert.equal(r.exitCode, 0);
